@@ -1,0 +1,26 @@
+"""What the handlers need, passed explicitly (built by the composition root, never imported)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from cards.i18n import Locale
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class BotServices:
+    sessions: async_sessionmaker[AsyncSession]
+    secret: bytes
+    default_locale: Locale
+    min_group_size: int
+    local_mode: bool
+    facilitators: frozenset[str] = frozenset()
+    clock: Callable[[], datetime] = field(default=utc_now)

@@ -1,0 +1,103 @@
+"""The aiohttp app: a thin adapter from HTTP to the Agents SDK, plus health and readiness.
+
+`/api/*` is a sub-application with the SDK's JWT middleware always installed: with bot
+credentials every request needs a valid Bot Framework token; without them (local mode) the SDK
+admits anonymous requests, and the CLI refuses to listen anywhere but loopback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import warnings
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pydantic
+from aiohttp import web
+from aiohttp.web_exceptions import NotAppKeyWarning
+from microsoft_agents.activity import Activity
+from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_middleware
+from microsoft_agents.hosting.core import AgentApplication, TurnState
+
+log = logging.getLogger("uptake.web")
+
+Readiness = Callable[[], Awaitable[dict[str, bool]]]
+MAX_ACTIVITY_BYTES = 256 * 1024  # cards we receive are small; Teams caps messages near 100 KB
+
+
+def _bad_request(message: str, details: Any = None) -> web.Response:
+    body: dict[str, Any] = {"error": "bad_request", "message": message}
+    if details is not None:
+        body["details"] = details
+    return web.json_response(body, status=400)
+
+
+def _validation_details(error: pydantic.ValidationError) -> list[dict[str, str]]:
+    # Field paths and messages only: echoing input values back could leak what was sent.
+    return [
+        {"field": ".".join(str(part) for part in item["loc"]), "problem": item["msg"]}
+        for item in error.errors()[:10]
+    ]
+
+
+def messages_handler(
+    agent: AgentApplication[TurnState], adapter: CloudAdapter
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def messages(request: web.Request) -> web.StreamResponse:
+        if request.content_type != "application/json":
+            return _bad_request("send the activity as application/json")
+        try:
+            body = await request.json(loads=json.loads)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return _bad_request("the body is not valid JSON")
+        if not isinstance(body, dict):
+            return _bad_request("the body must be a JSON object (an activity)")
+        try:
+            activity = Activity.model_validate(body)
+        except pydantic.ValidationError as error:
+            return _bad_request("the activity is malformed", _validation_details(error))
+        if not activity.type or not activity.conversation or not activity.conversation.id:
+            return _bad_request("an activity needs a type and conversation.id")
+        if not activity.service_url:
+            return _bad_request("an activity needs a serviceUrl")
+        response = await adapter.process(request, agent)
+        return response if response is not None else web.Response(status=202)
+
+    return messages
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def readyz_handler(readiness: Readiness) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def readyz(_request: web.Request) -> web.Response:
+        checks = await readiness()
+        ready = all(checks.values())
+        return web.json_response(
+            {"status": "ready" if ready else "not_ready", "checks": checks},
+            status=200 if ready else 503,
+        )
+
+    return readyz
+
+
+def build_web_app(
+    agent: AgentApplication[TurnState],
+    adapter: CloudAdapter,
+    auth_configuration: Any,
+    readiness: Readiness,
+) -> web.Application:
+    api = web.Application(middlewares=[jwt_authorization_middleware], client_max_size=MAX_ACTIVITY_BYTES)
+    # The SDK's middleware reads this exact string key (aiohttp would prefer an AppKey).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotAppKeyWarning)
+        api["agent_configuration"] = auth_configuration
+    api.router.add_post("/messages", messages_handler(agent, adapter))
+
+    root = web.Application()
+    root.router.add_get("/healthz", healthz)
+    root.router.add_get("/readyz", readyz_handler(readiness))
+    root.add_subapp("/api", api)
+    return root

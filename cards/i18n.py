@@ -1,0 +1,135 @@
+"""One catalogue for every user-visible string, in nl, fr and en.
+
+Strings live in `cards/strings/<area>.toml`, one table per key with one entry per language:
+
+    [welcome_title]
+    nl = "Welkom bij uptake"
+    fr = "Bienvenue dans uptake"
+    en = "Welcome to uptake"
+
+A key is addressed as `<area>.<key>` (`lifecycle.welcome_title`). Splitting by area keeps each
+file small; the loader merges them into one catalogue and refuses a key that lacks a language,
+so a missing translation fails at start and in the tests, never in front of a user. Dates and
+numbers are formatted here with Babel, on the server, because Teams cards have no DATE().
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from collections.abc import Mapping
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from typing import Final, Literal, get_args
+
+from babel import Locale as BabelLocale
+from babel.dates import format_date as _babel_format_date
+from babel.dates import format_datetime as _babel_format_datetime
+from babel.numbers import format_decimal, format_percent
+
+Locale = Literal["nl", "fr", "en"]
+LOCALES: Final[tuple[Locale, ...]] = get_args(Locale)
+# Belgian conventions for nl and fr (a Flemish organisation); British English for en.
+_BABEL: Final[Mapping[Locale, BabelLocale]] = {
+    "nl": BabelLocale.parse("nl_BE"),
+    "fr": BabelLocale.parse("fr_BE"),
+    "en": BabelLocale.parse("en_GB"),
+}
+
+
+class CatalogueError(ValueError):
+    """The shipped catalogue is incomplete or malformed."""
+
+
+def negotiate(requested: str | None, default: Locale) -> Locale:
+    """Map a Teams/BCP-47 locale ('nl-BE', 'fr-FR', 'en-US') to one of ours."""
+    if requested:
+        prefix = requested.replace("_", "-").split("-", 1)[0].lower()
+        for locale in LOCALES:
+            if prefix == locale:
+                return locale
+    return default
+
+
+class Catalogue:
+    """Immutable mapping of `area.key` to its text per language."""
+
+    def __init__(self, entries: Mapping[str, Mapping[Locale, str]]) -> None:
+        self._entries = dict(entries)
+
+    @classmethod
+    def from_tables(cls, tables: Mapping[str, Mapping[str, object]]) -> Catalogue:
+        """Build from `{area: {key: {lang: text}}}`, checking every key has every language."""
+        entries: dict[str, dict[Locale, str]] = {}
+        problems: list[str] = []
+        formatter = string.Formatter()
+        for area, keys in tables.items():
+            for key, texts in keys.items():
+                name = f"{area}.{key}"
+                if not isinstance(texts, Mapping):
+                    problems.append(f"{name}: expected a table of languages")
+                    continue
+                unknown = sorted(set(texts) - set(LOCALES))
+                if unknown:
+                    problems.append(f"{name}: unknown language(s) {', '.join(unknown)}")
+                missing = [loc for loc in LOCALES if not isinstance(texts.get(loc), str)]
+                if missing:
+                    problems.append(f"{name}: missing {', '.join(missing)}")
+                    continue
+                fields = {
+                    loc: {f for _, f, _, _ in formatter.parse(str(texts[loc])) if f}
+                    for loc in LOCALES
+                }
+                if len({frozenset(f) for f in fields.values()}) != 1:
+                    problems.append(f"{name}: placeholders differ between languages {fields}")
+                entries[name] = {loc: str(texts[loc]) for loc in LOCALES}
+        if problems:
+            raise CatalogueError("catalogue problems:\n  " + "\n  ".join(problems))
+        return cls(entries)
+
+    def keys(self) -> frozenset[str]:
+        return frozenset(self._entries)
+
+    def text(self, locale: Locale, key: str, /, **params: object) -> str:
+        try:
+            template = self._entries[key][locale]
+        except KeyError as exc:
+            raise KeyError(f"no string {key!r} in the catalogue") from exc
+        return template.format(**params) if params else template
+
+
+@cache
+def catalogue() -> Catalogue:
+    """The shipped catalogue (loaded once, on first use)."""
+    tables: dict[str, Mapping[str, object]] = {}
+    folder = resources.files("cards").joinpath("strings")
+    for item in sorted(folder.iterdir(), key=lambda entry: entry.name):
+        if item.name.endswith(".toml"):
+            try:
+                tables[item.name.removesuffix(".toml")] = tomllib.loads(item.read_text("utf-8"))
+            except tomllib.TOMLDecodeError as exc:
+                raise CatalogueError(f"cards/strings/{item.name}: {exc}") from exc
+    return Catalogue.from_tables(tables)
+
+
+def t(locale: Locale, key: str, /, **params: object) -> str:
+    """The text of `key` in `locale`, with `{placeholders}` filled."""
+    return catalogue().text(locale, key, **params)
+
+
+def format_day(value: date, locale: Locale) -> str:
+    return _babel_format_date(value, format="long", locale=_BABEL[locale])
+
+
+def format_moment(value: datetime, locale: Locale) -> str:
+    return _babel_format_datetime(value, format="medium", locale=_BABEL[locale])
+
+
+def format_number(value: float, locale: Locale) -> str:
+    return format_decimal(value, locale=_BABEL[locale])
+
+
+def format_share(value: float, locale: Locale) -> str:
+    """A fraction (0.42) as a percentage in the locale's style ('42 %' in nl_BE/fr_BE)."""
+    return format_percent(value, locale=_BABEL[locale])

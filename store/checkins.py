@@ -1,0 +1,259 @@
+"""Check-in runs, the delivery outbox and anonymous responses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.people import reachable_ids
+from store.tables import CheckinRun, Delivery, DeliveryState, Person, Response, RunState
+
+
+@dataclass(frozen=True)
+class OpenedRun:
+    run_id: int
+    recipients: int
+
+
+async def open_run(
+    session: AsyncSession,
+    *,
+    template_key: str,
+    template_source: str,
+    department: str | None,
+    now: datetime,
+    open_for: timedelta,
+    min_group_size: int,
+) -> OpenedRun:
+    """Open a run and queue one delivery per reachable person of the audience."""
+    run = CheckinRun(
+        template_key=template_key,
+        template_source=template_source,
+        audience=department or "all",
+        state=RunState.OPEN,
+        opened_at=now,
+        closes_at=now + open_for,
+        min_group_size=min_group_size,
+    )
+    session.add(run)
+    await session.flush()
+    people = await reachable_ids(session, department)
+    session.add_all(
+        Delivery(
+            run_id=run.id,
+            person_id=person_id,
+            state=DeliveryState.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            updated_at=now,
+        )
+        for person_id in people
+    )
+    return OpenedRun(run.id, len(people))
+
+
+async def get_run(session: AsyncSession, run_id: int) -> CheckinRun | None:
+    return await session.get(CheckinRun, run_id)
+
+
+async def close_due_runs(session: AsyncSession, now: datetime) -> int:
+    result = await session.execute(
+        update(CheckinRun)
+        .where(CheckinRun.state == RunState.OPEN, CheckinRun.closes_at <= now)
+        .values(state=RunState.CLOSED, closed_at=now)
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
+async def is_recipient(session: AsyncSession, run_id: int, person_id: str) -> bool:
+    found = await session.scalar(
+        select(Delivery.run_id).where(Delivery.run_id == run_id, Delivery.person_id == person_id)
+    )
+    return found is not None
+
+
+# --- the outbox ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueDelivery:
+    run_id: int
+    person_id: str
+    attempts: int
+    conversation: dict[str, Any]
+    locale: str | None
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, lease: timedelta, limit: int
+) -> list[DueDelivery]:
+    """Take up to `limit` due deliveries for this sender, leasing them against other senders.
+
+    Rows still SENDING after their lease (a sender died mid-send) are due again: delivery is
+    at least once, never silently lost.
+    """
+    due = or_(
+        and_(Delivery.state == DeliveryState.PENDING, Delivery.next_attempt_at <= now),
+        and_(Delivery.state == DeliveryState.SENDING, Delivery.lease_until <= now),
+    )
+    candidates = select(Delivery.run_id, Delivery.person_id).where(due).limit(limit)
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    keys = (await session.execute(candidates)).all()
+    if not keys:
+        return []
+    claimed: list[DueDelivery] = []
+    for run_id, person_id in keys:
+        result = await session.execute(
+            update(Delivery)
+            .where(Delivery.run_id == run_id, Delivery.person_id == person_id, due)
+            .values(
+                state=DeliveryState.SENDING,
+                lease_until=now + lease,
+                attempts=Delivery.attempts + 1,
+                updated_at=now,
+            )
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            continue  # another sender took it between the select and the update
+        row = (
+            await session.execute(
+                select(Delivery.attempts, Person.conversation, Person.locale)
+                .join(Person, Person.id == Delivery.person_id)
+                .where(Delivery.run_id == run_id, Delivery.person_id == person_id)
+            )
+        ).one()
+        if row.conversation is None:
+            await _finish(session, run_id, person_id, DeliveryState.UNREACHABLE, now, "no_conversation")
+            continue
+        claimed.append(DueDelivery(run_id, person_id, row.attempts, row.conversation, row.locale))
+    return claimed
+
+
+async def _finish(
+    session: AsyncSession,
+    run_id: int,
+    person_id: str,
+    state: DeliveryState,
+    now: datetime,
+    error: str | None = None,
+    activity_id: str | None = None,
+) -> None:
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.run_id == run_id, Delivery.person_id == person_id)
+        .values(
+            state=state, lease_until=None, last_error=error, activity_id=activity_id, updated_at=now
+        )
+    )
+
+
+async def mark_sent(
+    session: AsyncSession, run_id: int, person_id: str, activity_id: str | None, now: datetime
+) -> None:
+    await _finish(session, run_id, person_id, DeliveryState.SENT, now, None, activity_id)
+
+
+async def mark_unreachable(
+    session: AsyncSession, run_id: int, person_id: str, now: datetime, reason: str
+) -> None:
+    await _finish(session, run_id, person_id, DeliveryState.UNREACHABLE, now, reason)
+
+
+async def mark_failed(
+    session: AsyncSession, run_id: int, person_id: str, now: datetime, reason: str
+) -> None:
+    await _finish(session, run_id, person_id, DeliveryState.FAILED, now, reason)
+
+
+async def retry_later(
+    session: AsyncSession, run_id: int, person_id: str, at: datetime, now: datetime, reason: str
+) -> None:
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.run_id == run_id, Delivery.person_id == person_id)
+        .values(
+            state=DeliveryState.PENDING,
+            next_attempt_at=at,
+            lease_until=None,
+            last_error=reason,
+            updated_at=now,
+        )
+    )
+
+
+async def delivery_counts(session: AsyncSession, run_id: int) -> dict[str, int]:
+    rows = await session.execute(
+        select(Delivery.state, func.count()).where(Delivery.run_id == run_id).group_by(Delivery.state)
+    )
+    return {str(state): int(count) for state, count in rows.all()}
+
+
+async def next_due_at(session: AsyncSession) -> datetime | None:
+    """When the next pending delivery becomes due (None when the outbox is empty)."""
+    return await session.scalar(
+        select(func.min(Delivery.next_attempt_at)).where(
+            Delivery.state.in_([DeliveryState.PENDING, DeliveryState.SENDING])
+        )
+    )
+
+
+# --- responses -----------------------------------------------------------------------------
+
+
+async def save_response(
+    session: AsyncSession,
+    *,
+    run_id: int,
+    respondent_key: str,
+    department: str | None,
+    answers: dict[str, Any],
+    today: date,
+) -> None:
+    """Store an answer; a second answer of the same respondent replaces the first."""
+    values = {
+        "run_id": run_id,
+        "respondent_key": respondent_key,
+        "department": department,
+        "answers": answers,
+        "submitted_on": today,
+    }
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(Response).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[Response.run_id, Response.respondent_key],
+        set_={"answers": statement.excluded.answers, "submitted_on": statement.excluded.submitted_on},
+    )
+    await session.execute(statement)
+
+
+async def find_response(
+    session: AsyncSession, run_id: int, respondent_key: str
+) -> dict[str, Any] | None:
+    return await session.scalar(
+        select(Response.answers).where(
+            Response.run_id == run_id, Response.respondent_key == respondent_key
+        )
+    )
+
+
+async def response_count(session: AsyncSession, run_id: int) -> int:
+    return int(
+        await session.scalar(select(func.count()).where(Response.run_id == run_id)) or 0
+    )
+
+
+async def responses(session: AsyncSession, run_id: int) -> Sequence[Response]:
+    return (await session.scalars(select(Response).where(Response.run_id == run_id))).all()
+
+
+async def person_department(session: AsyncSession, person_id: str) -> str | None:
+    return await session.scalar(select(Person.department).where(Person.id == person_id))

@@ -1,0 +1,51 @@
+"""What every command shares: settings with readable errors, the reader's language, logging."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import click
+import pydantic
+
+from cards.i18n import Locale, negotiate, t
+from uptake.settings import Settings
+
+EXIT_USAGE = 2
+
+
+def reader_locale() -> Locale:
+    """The language of whoever reads the terminal, from the usual POSIX variables."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            return negotiate(value.split(".", 1)[0], "en")
+    return "en"
+
+
+def say(key: str, /, *, err: bool = False, **params: object) -> None:
+    click.echo(t(reader_locale(), key, **params), err=err)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except pydantic.ValidationError as error:
+        details = "\n".join(
+            f"  UPTAKE_{'_'.join(str(p) for p in e['loc']).upper() or '?'}: {e['msg']}"
+            for e in error.errors()
+        )
+        say("cli.bad_settings", err=True, details=details)
+        sys.exit(EXIT_USAGE)
+
+
+def configure_logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+    # The SDK logs activity text and configuration at INFO; keep its chatter at WARNING.
+    logging.getLogger("microsoft_agents").setLevel(logging.WARNING)
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)

@@ -1,0 +1,157 @@
+"""Settings: the configuration contract of architecture.md, validated once, built in the root.
+
+Nothing here is read at import time: `Settings()` is constructed by the composition root (or a
+test) so that a bad value fails with a clear message at start, not halfway through a turn.
+Bot credentials keep the Agents SDK's own environment names (CONNECTIONS__...); they are read
+by `bot_connection_config` so the SDK's loader, not us, interprets them.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Locale = Literal["nl", "fr", "en"]
+LOCALES: tuple[Locale, ...] = ("nl", "fr", "en")
+
+# Values people paste from samples; refusing them beats running with a guessable secret.
+_PLACEHOLDERS = {"changeme", "change-me", "secret", "xxx", "todo", "<secret>", "your-secret"}
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
+    if host.lower() in {"localhost", "localhost."}:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def is_loopback_url(url: str) -> bool:
+    host = urlsplit(url).hostname
+    return host is not None and is_loopback_host(host)
+
+
+class Settings(BaseSettings):
+    """uptake's own settings (UPTAKE_*)."""
+
+    model_config = SettingsConfigDict(env_prefix="UPTAKE_", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(default=Path(".uptake"))
+    database_url: str | None = None
+    secret: SecretStr | None = None
+    facilitators: Annotated[tuple[str, ...], NoDecode] = ()
+    facilitator_group_id: str | None = None
+    min_group_size: int = Field(default=5, ge=3)
+    timezone: str = "Europe/Brussels"
+    default_locale: Locale = "nl"
+    graph_base_url: str = "https://graph.microsoft.com/v1.0"
+    graph_token: SecretStr | None = None
+    reports_dir: Path | None = None
+    # Teams allows about 50 requests/s per app per tenant; stay under it with room for replies.
+    send_rate_per_second: float = Field(default=40.0, gt=0, le=50)
+    send_max_attempts: int = Field(default=5, ge=1, le=20)
+
+    @field_validator("facilitators", mode="before")
+    @classmethod
+    def _split_facilitators(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
+        return value
+
+    @field_validator("secret")
+    @classmethod
+    def _real_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        raw = value.get_secret_value()
+        if raw.strip().lower() in _PLACEHOLDERS or len(raw) < 32:
+            raise ValueError("UPTAKE_SECRET must be a random value of at least 32 characters")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if value.startswith(("postgres://", "postgresql://")):
+            # People paste libpq URLs; the async engine needs the asyncpg driver named.
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if value.startswith("sqlite://") and not value.startswith("sqlite+aiosqlite://"):
+            return "sqlite+aiosqlite://" + value.split("://", 1)[1]
+        if not value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+            raise ValueError("UPTAKE_DATABASE_URL must be a PostgreSQL or SQLite URL")
+        return value
+
+    @model_validator(mode="after")
+    def _token_only_on_loopback(self) -> Settings:
+        if self.graph_token is not None and not is_loopback_url(self.graph_base_url):
+            raise ValueError(
+                "UPTAKE_GRAPH_TOKEN is only accepted with a loopback UPTAKE_GRAPH_BASE_URL "
+                "(it exists for fakes and tests); use Entra credentials for real Graph"
+            )
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'uptake.db').as_posix()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class BotCredentials:
+    """The Agents SDK connection settings, read with the SDK's own loader and names."""
+
+    def __init__(self, sdk_config: Mapping[str, Any]) -> None:
+        self.sdk_config = dict(sdk_config)
+        settings = self.sdk_config.get("CONNECTIONS", {}).get("SERVICE_CONNECTION", {})
+        self._settings: dict[str, Any] = dict(settings.get("SETTINGS", {}))
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> BotCredentials:
+        from microsoft_agents.activity import load_configuration_from_env
+
+        env = os.environ if environ is None else environ
+        relevant = {k: v for k, v in env.items() if k.startswith(("CONNECTIONS__", "CONNECTIONSMAP__"))}
+        return cls(load_configuration_from_env(relevant))
+
+    @property
+    def client_id(self) -> str | None:
+        value = self._settings.get("CLIENTID")
+        return str(value) if value else None
+
+    @property
+    def tenant_id(self) -> str | None:
+        value = self._settings.get("TENANTID")
+        return str(value) if value else None
+
+    @property
+    def configured(self) -> bool:
+        """Local mode is exactly 'no app id': the SDK then skips inbound JWT validation."""
+        return self.client_id is not None
