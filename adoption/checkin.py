@@ -121,7 +121,7 @@ def _question(raw: object, where: str, problems: list[str]) -> Question | None:
     qid = _identifier(raw.get("id"), f"{where}.id", problems)
     kind_raw = raw.get("kind")
     try:
-        kind = QuestionKind(kind_raw)
+        kind = QuestionKind(str(kind_raw))
     except ValueError:
         kinds = ", ".join(k.value for k in QuestionKind)
         problems.append(f"{where}.kind: {kind_raw!r} is not one of {kinds}")

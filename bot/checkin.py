@@ -83,8 +83,12 @@ async def answer(
         log.info("checkin.invalid run=%s problems=%s", run.id, sorted(check.problems))
         return Outcome(
             question_card(
-                template, run.id, run.closes_at.date(), locale,
-                answers=check.answers, problems=check.problems,
+                template,
+                run.id,
+                run.closes_at.date(),
+                locale,
+                answers=check.answers,
+                problems=check.problems,
             )
         )
     key = respondent_key(services.secret, run.id, person)

@@ -67,7 +67,7 @@ class LocalTokens:
 
     async def token_for(self, service_url: str) -> str:
         if not is_loopback_url(service_url):
-            raise PermanentFailure(f"local mode cannot send to a non-loopback service URL")
+            raise PermanentFailure("local mode cannot send to a non-loopback service URL")
         return ""
 
 
@@ -78,7 +78,9 @@ class SdkTokens:
         self._connection = connection_manager.get_default_connection()
 
     async def token_for(self, service_url: str) -> str:
-        token = await self._connection.get_access_token(BOT_FRAMEWORK_RESOURCE, BOT_FRAMEWORK_SCOPES)
+        token = await self._connection.get_access_token(
+            BOT_FRAMEWORK_RESOURCE, BOT_FRAMEWORK_SCOPES
+        )
         return str(token)
 
 

@@ -18,7 +18,10 @@ log = logging.getLogger("uptake.bot.lifecycle")
 
 
 def card_activity(content: Card) -> Activity:
-    return MessageFactory.attachment(Attachment(content_type=CARD_CONTENT_TYPE, content=content))
+    activity: Activity = MessageFactory.attachment(
+        Attachment(content_type=CARD_CONTENT_TYPE, content=content)
+    )
+    return activity
 
 
 def _bot_is_among(activity: Activity, members: list[object] | None) -> bool:
@@ -30,7 +33,9 @@ async def on_installed(context: TurnContext, services: BotServices) -> None:
     """Store the person and conversation, then welcome once per install."""
     activity = context.activity
     if not is_personal(activity):
-        log.info("install.ignored_scope conversation_type=%s", activity.conversation.conversation_type)
+        log.info(
+            "install.ignored_scope conversation_type=%s", activity.conversation.conversation_type
+        )
         return
     pid = person_id(activity, local_mode=services.local_mode)
     if pid is None:
@@ -41,17 +46,21 @@ async def on_installed(context: TurnContext, services: BotServices) -> None:
         person_id=pid,
         tenant_id=tenant_id(activity),
         display_name=activity.from_property.name if activity.from_property else None,
-        locale=None,
+        # The Teams client's language is what the person reads; keep it for proactive cards.
+        locale=activity.locale or None,
         conversation=conversation_reference(activity),
     )
     async with services.sessions.begin() as session:
         await people.record_installation(session, install, now)
         first = await people.claim_welcome(session, pid, now)
-        stored_locale = (await session.get(Person, pid)).locale if first else None
+        person = await session.get(Person, pid)
+        stored_locale = person.locale if person is not None else None
     log.info("install.recorded person=%s welcome=%s", pid, first)
     if first:
         locale = locale_of(activity, stored_locale, services.default_locale)
         await context.send_activity(card_activity(welcome_card(locale, services.min_group_size)))
+        if services.after_install is not None:
+            await services.after_install(pid)
 
 
 async def on_removed(context: TurnContext, services: BotServices) -> None:

@@ -156,12 +156,17 @@ def _is(kind: str) -> Callable[[TurnContext], bool]:
 
 
 def _is_card_action_invoke(context: TurnContext) -> bool:
-    return context.activity.type == ActivityTypes.invoke and context.activity.name == CARD_ACTION_INVOKE
+    return (
+        context.activity.type == ActivityTypes.invoke
+        and context.activity.name == CARD_ACTION_INVOKE
+    )
 
 
 def _is_card_submit(context: TurnContext) -> bool:
     activity = context.activity
-    return activity.type == ActivityTypes.message and not activity.text and activity.value is not None
+    return (
+        activity.type == ActivityTypes.message and not activity.text and activity.value is not None
+    )
 
 
 def _bind(
@@ -184,10 +189,17 @@ def build_agent(services: BotServices, connection_manager: Any) -> AgentApplicat
     # ranks have no guaranteed order): catch-alls are ranked LAST.
     agent.add_route(_is_card_action_invoke, _bind(on_card_action_invoke, services), is_invoke=True)
     agent.add_route(
-        _is(ActivityTypes.invoke), _bind(on_other_invoke, services), is_invoke=True, rank=RouteRank.LAST
+        _is(ActivityTypes.invoke),
+        _bind(on_other_invoke, services),
+        is_invoke=True,
+        rank=RouteRank.LAST,
     )
-    agent.add_route(_is(ActivityTypes.installation_update), _bind(lifecycle.on_installation_update, services))
-    agent.add_route(_is(ActivityTypes.conversation_update), _bind(lifecycle.on_conversation_update, services))
+    agent.add_route(
+        _is(ActivityTypes.installation_update), _bind(lifecycle.on_installation_update, services)
+    )
+    agent.add_route(
+        _is(ActivityTypes.conversation_update), _bind(lifecycle.on_conversation_update, services)
+    )
     agent.add_route(_is_card_submit, _bind(on_card_submit, services))
     agent.add_route(_is(ActivityTypes.message), _bind(on_text, services), rank=RouteRank.LAST)
     agent.error(apology_handler(services))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from aiolimiter import AsyncLimiter
-from microsoft_agents.activity import Activity, ConversationReference
+from microsoft_agents.activity import ConversationReference
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adoption.checkin import Template, parse_template
@@ -79,7 +79,10 @@ class OutboxSender:
                 run = await checkins.get_run(session, run_id)
             if run is None:
                 return None
-            self._templates[run_id] = (parse_template(run.template_source, f"run {run_id}"), run.closes_at)
+            self._templates[run_id] = (
+                parse_template(run.template_source, f"run {run_id}"),
+                run.closes_at,
+            )
         return self._templates[run_id]
 
     async def drain(self, *, on_progress: Callable[[str], None] | None = None) -> SendReport:
@@ -126,14 +129,18 @@ class OutboxSender:
                 except DeliveryError as error:
                     return await self._handle_failure(item, error)
         async with self._sessions.begin() as session:
-            await checkins.mark_sent(session, item.run_id, item.person_id, activity_id, self._clock())
+            await checkins.mark_sent(
+                session, item.run_id, item.person_id, activity_id, self._clock()
+            )
         return "sent"
 
     async def _handle_failure(self, item: checkins.DueDelivery, error: DeliveryError) -> str:
         now = self._clock()
         if isinstance(error, RecipientGone):
             async with self._sessions.begin() as session:
-                await checkins.mark_unreachable(session, item.run_id, item.person_id, now, error.reason)
+                await checkins.mark_unreachable(
+                    session, item.run_id, item.person_id, now, error.reason
+                )
                 await people.mark_unreachable(session, item.person_id, now)
             log.info("outbox.unreachable run=%s person=%s", item.run_id, item.person_id)
             return "unreachable"
@@ -149,7 +156,12 @@ class OutboxSender:
             delay = backoff_seconds(item.attempts, self._rng)
         async with self._sessions.begin() as session:
             await checkins.retry_later(
-                session, item.run_id, item.person_id, now + timedelta(seconds=delay), now, error.reason
+                session,
+                item.run_id,
+                item.person_id,
+                now + timedelta(seconds=delay),
+                now,
+                error.reason,
             )
         log.info("outbox.retry run=%s reason=%s delay=%.1f", item.run_id, error.reason, delay)
         return "retry"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -24,3 +24,5 @@ class BotServices:
     local_mode: bool
     facilitators: frozenset[str] = frozenset()
     clock: Callable[[], datetime] = field(default=utc_now)
+    # Called with the person id after a first install (the demo uses it to send a check-in).
+    after_install: Callable[[str], Awaitable[None]] | None = None

@@ -89,7 +89,9 @@ def build_web_app(
     auth_configuration: Any,
     readiness: Readiness,
 ) -> web.Application:
-    api = web.Application(middlewares=[jwt_authorization_middleware], client_max_size=MAX_ACTIVITY_BYTES)
+    api = web.Application(
+        middlewares=[jwt_authorization_middleware], client_max_size=MAX_ACTIVITY_BYTES
+    )
     # The SDK's middleware reads this exact string key (aiohttp would prefer an AppKey).
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NotAppKeyWarning)

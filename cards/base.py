@@ -30,8 +30,14 @@ def card(body: Sequence[Element], locale: Locale, actions: Sequence[Element] = (
 
 
 def heading(text: str) -> Element:
-    return {"type": "TextBlock", "text": text, "size": "Large", "weight": "Bolder", "wrap": True,
-            "style": "heading"}
+    return {
+        "type": "TextBlock",
+        "text": text,
+        "size": "Large",
+        "weight": "Bolder",
+        "wrap": True,
+        "style": "heading",
+    }
 
 
 def paragraph(text: str, *, subtle: bool = False, color: str | None = None) -> Element:

@@ -131,7 +131,9 @@ def thanks_card(
         heading(t(locale, "checkin.thanks_title")),
         paragraph(t(locale, "checkin.thanks_body")),
         paragraph(f"**{t(locale, 'checkin.your_answers')}**"),
-        facts([(q.label(locale), _shown(q, answers.get(q.id), locale)) for q in template.questions]),
+        facts(
+            [(q.label(locale), _shown(q, answers.get(q.id), locale)) for q in template.questions]
+        ),
     ]
     return card(body, locale, [execute(t(locale, "checkin.change"), EDIT_VERB, {"run": run_id})])
 

@@ -40,7 +40,10 @@ def samples() -> list[CardSample]:
                 closes,
                 locale,
                 answers={"confidence": 4},
-                problems={"usefulness": AnswerProblem.REQUIRED, "blocker": AnswerProblem.UNKNOWN_OPTION},
+                problems={
+                    "usefulness": AnswerProblem.REQUIRED,
+                    "blocker": AnswerProblem.UNKNOWN_OPTION,
+                },
             ),
             "checkin-thanks": thanks_card(
                 baseline,

@@ -24,6 +24,9 @@ def welcome_card(locale: Locale, min_group_size: int) -> Card:
 
 def help_card(locale: Locale) -> Card:
     return card(
-        [heading(t(locale, "lifecycle.help_title")), paragraph(t(locale, "lifecycle.help_employee"))],
+        [
+            heading(t(locale, "lifecycle.help_title")),
+            paragraph(t(locale, "lifecycle.help_employee")),
+        ],
         locale,
     )

@@ -43,8 +43,10 @@ def build_scheduler(
     """One job per concern; `max_instances=1` so a slow drain is never run twice at once."""
     scheduler = AsyncIOScheduler(timezone=timezone)
     common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 60}
-    scheduler.add_job(drain_outbox, "interval", seconds=OUTBOX_EVERY_SECONDS, args=[sender],
-                      id="outbox", **common)
-    scheduler.add_job(close_due_runs, "interval", minutes=1, args=[sessions, clock],
-                      id="close_runs", **common)
+    scheduler.add_job(
+        drain_outbox, "interval", seconds=OUTBOX_EVERY_SECONDS, args=[sender], id="outbox", **common
+    )
+    scheduler.add_job(
+        close_due_runs, "interval", minutes=1, args=[sessions, clock], id="close_runs", **common
+    )
     return scheduler

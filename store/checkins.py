@@ -59,6 +59,36 @@ async def open_run(
     return OpenedRun(run.id, len(people))
 
 
+async def add_recipient(session: AsyncSession, run_id: int, person_id: str, now: datetime) -> bool:
+    """Queue a run for one more person (someone who installed after it opened)."""
+    if await session.get(Delivery, (run_id, person_id)) is not None:
+        return False
+    session.add(
+        Delivery(
+            run_id=run_id,
+            person_id=person_id,
+            state=DeliveryState.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            updated_at=now,
+        )
+    )
+    return True
+
+
+async def latest_open_run(session: AsyncSession, template_key: str, now: datetime) -> int | None:
+    return await session.scalar(
+        select(CheckinRun.id)
+        .where(
+            CheckinRun.template_key == template_key,
+            CheckinRun.state == RunState.OPEN,
+            CheckinRun.closes_at > now,
+        )
+        .order_by(CheckinRun.id.desc())
+        .limit(1)
+    )
+
+
 async def get_run(session: AsyncSession, run_id: int) -> CheckinRun | None:
     return await session.get(CheckinRun, run_id)
 
@@ -131,7 +161,9 @@ async def claim_due(
             )
         ).one()
         if row.conversation is None:
-            await _finish(session, run_id, person_id, DeliveryState.UNREACHABLE, now, "no_conversation")
+            await _finish(
+                session, run_id, person_id, DeliveryState.UNREACHABLE, now, "no_conversation"
+            )
             continue
         claimed.append(DueDelivery(run_id, person_id, row.attempts, row.conversation, row.locale))
     return claimed
@@ -191,7 +223,9 @@ async def retry_later(
 
 async def delivery_counts(session: AsyncSession, run_id: int) -> dict[str, int]:
     rows = await session.execute(
-        select(Delivery.state, func.count()).where(Delivery.run_id == run_id).group_by(Delivery.state)
+        select(Delivery.state, func.count())
+        .where(Delivery.run_id == run_id)
+        .group_by(Delivery.state)
     )
     return {str(state): int(count) for state, count in rows.all()}
 
@@ -230,7 +264,10 @@ async def save_response(
     statement = insert(Response).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=[Response.run_id, Response.respondent_key],
-        set_={"answers": statement.excluded.answers, "submitted_on": statement.excluded.submitted_on},
+        set_={
+            "answers": statement.excluded.answers,
+            "submitted_on": statement.excluded.submitted_on,
+        },
     )
     await session.execute(statement)
 
@@ -246,9 +283,7 @@ async def find_response(
 
 
 async def response_count(session: AsyncSession, run_id: int) -> int:
-    return int(
-        await session.scalar(select(func.count()).where(Response.run_id == run_id)) or 0
-    )
+    return int(await session.scalar(select(func.count()).where(Response.run_id == run_id)) or 0)
 
 
 async def responses(session: AsyncSession, run_id: int) -> Sequence[Response]:

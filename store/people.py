@@ -56,9 +56,7 @@ async def claim_welcome(session: AsyncSession, person_id: str, now: datetime) ->
 async def mark_unreachable(session: AsyncSession, person_id: str, now: datetime) -> bool:
     """The person removed or blocked the bot; a later install welcomes them again."""
     result = await session.execute(
-        update(Person)
-        .where(Person.id == person_id)
-        .values(unreachable_since=now, welcomed_at=None)
+        update(Person).where(Person.id == person_id).values(unreachable_since=now, welcomed_at=None)
     )
     return bool(getattr(result, "rowcount", 0) == 1)
 

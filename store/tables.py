@@ -7,8 +7,8 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Date, DateTime, Dialect, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 from store.base import Base
 
@@ -35,7 +35,6 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
-
 
 
 class Person(Base):

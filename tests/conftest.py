@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -37,8 +37,10 @@ def _postgres_listening() -> bool:
 def postgres_available() -> bool:
     available = _postgres_listening()
     if not available and IN_CI:
-        pytest.fail("CI=true but PostgreSQL is not reachable on 127.0.0.1:5432: the store "
-                    "tests must run on PostgreSQL in CI")
+        pytest.fail(
+            "CI=true but PostgreSQL is not reachable on 127.0.0.1:5432: the store "
+            "tests must run on PostgreSQL in CI"
+        )
     return available
 
 
@@ -74,9 +76,8 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-def clean_environ(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     """No UPTAKE_* or bot credential variables leak into a test from the developer's shell."""
     for name in list(os.environ):
         if name.startswith(("UPTAKE_", "CONNECTIONS__", "CONNECTIONSMAP__", "AZURE_")):
             monkeypatch.delenv(name)
-    yield

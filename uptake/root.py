@@ -30,7 +30,7 @@ from uptake.settings import BotCredentials, Settings
 
 log = logging.getLogger("uptake")
 
-SECRET_FILE = "secret.key"
+SECRET_FILE = "secret.key"  # noqa: S105 - a file name, not a secret
 
 
 def load_or_create_secret(settings: Settings) -> bytes:
@@ -63,7 +63,9 @@ def connection_manager(credentials: BotCredentials) -> Any:
         return MsalConnectionManager(**credentials.sdk_config)
     # Local mode: an anonymous service connection; the SDK then admits unauthenticated turns.
     return MsalConnectionManager(
-        connections_configurations={"SERVICE_CONNECTION": AgentAuthConfiguration(anonymous_allowed=True)}
+        connections_configurations={
+            "SERVICE_CONNECTION": AgentAuthConfiguration(anonymous_allowed=True)
+        }
     )
 
 
@@ -79,7 +81,9 @@ class Runtime:
     connections: Any
 
     @classmethod
-    async def start(cls, settings: Settings, credentials: BotCredentials, *, migrate: bool) -> Runtime:
+    async def start(
+        cls, settings: Settings, credentials: BotCredentials, *, migrate: bool
+    ) -> Runtime:
         prepare_sqlite_folder(settings)
         engine = make_engine(settings.effective_database_url)
         if migrate:
@@ -122,7 +126,7 @@ class Runtime:
             async with self.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
             database = True
-        except Exception:  # noqa: BLE001 - any failure means not ready; the reason is logged
+        except Exception:
             log.warning("readyz.database_unreachable", exc_info=True)
             database = False
         return {"database": database}

@@ -138,7 +138,9 @@ class BotCredentials:
         from microsoft_agents.activity import load_configuration_from_env
 
         env = os.environ if environ is None else environ
-        relevant = {k: v for k, v in env.items() if k.startswith(("CONNECTIONS__", "CONNECTIONSMAP__"))}
+        relevant = {
+            k: v for k, v in env.items() if k.startswith(("CONNECTIONS__", "CONNECTIONSMAP__"))
+        }
         return cls(load_configuration_from_env(relevant))
 
     @property

@@ -36,8 +36,11 @@ def _base(kind: str, user: User, service_url: str) -> dict[str, Any]:
         "locale": user.locale,
         "from": {"id": user.channel_id, "name": user.name, "aadObjectId": user.aad_object_id},
         "recipient": {"id": BOT_ID, "name": "uptake"},
-        "conversation": {"id": user.conversation_id, "conversationType": "personal",
-                         "tenantId": TENANT},
+        "conversation": {
+            "id": user.conversation_id,
+            "conversationType": "personal",
+            "tenantId": TENANT,
+        },
         "channelData": {"tenant": {"id": TENANT}},
     }
 
@@ -69,12 +72,16 @@ def message(user: User, service_url: str, text: str) -> dict[str, Any]:
 def card_action(user: User, service_url: str, verb: str, data: dict[str, Any]) -> dict[str, Any]:
     activity = _base("invoke", user, service_url)
     activity["name"] = "adaptiveCard/action"
-    activity["value"] = {"action": {"type": "Action.Execute", "verb": verb, "data": data},
-                         "trigger": "manual"}
+    activity["value"] = {
+        "action": {"type": "Action.Execute", "verb": verb, "data": data},
+        "trigger": "manual",
+    }
     return activity
 
 
-def card_submit(user: User, service_url: str, data: dict[str, Any], reply_to: str) -> dict[str, Any]:
+def card_submit(
+    user: User, service_url: str, data: dict[str, Any], reply_to: str
+) -> dict[str, Any]:
     activity = _base("message", user, service_url)
     activity["value"] = data
     activity["replyToId"] = reply_to

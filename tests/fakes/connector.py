@@ -91,7 +91,9 @@ class FakeConnector:
             return web.json_response({"error": {"code": "BadArgument"}}, status=400)
         activity_id = request.match_info.get("activity_id")
         self.received.append(
-            Received(method, conversation_id, activity_id, body, request.headers.get("Authorization"))
+            Received(
+                method, conversation_id, activity_id, body, request.headers.get("Authorization")
+            )
         )
         if method == "DELETE":
             return web.Response(status=200)
@@ -112,9 +114,12 @@ class FakeConnector:
         if body.get("isGroup") is not False or len(members) != 1 or not body.get("tenantId"):
             return web.json_response({"error": {"code": "BadArgument"}}, status=400)
         conversation_id = f"a:{members[0]['id']}"
-        self.received.append(Received("CREATE", conversation_id, None, body,
-                                      request.headers.get("Authorization")))
-        return web.json_response({"id": conversation_id, "activityId": f"activity-{next(self._ids)}"})
+        self.received.append(
+            Received("CREATE", conversation_id, None, body, request.headers.get("Authorization"))
+        )
+        return web.json_response(
+            {"id": conversation_id, "activityId": f"activity-{next(self._ids)}"}
+        )
 
     def app(self) -> web.Application:
         app = web.Application()

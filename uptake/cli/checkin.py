@@ -25,7 +25,9 @@ def checkin() -> None:
 
 async def _send(template_key: str, audience: str, open_days: int) -> int:
     settings = load_settings()
-    runtime = await Runtime.start(settings, BotCredentials.from_environ(), migrate=settings.is_sqlite)
+    runtime = await Runtime.start(
+        settings, BotCredentials.from_environ(), migrate=settings.is_sqlite
+    )
     try:
         template = shipped_template(template_key)
         source = resources.files("adoption").joinpath("templates", f"{template_key}.toml")
@@ -34,8 +36,12 @@ async def _send(template_key: str, audience: str, open_days: int) -> int:
             if department is not None:
                 known = await people.known_departments(session)
                 if department not in known:
-                    say("cli.unknown_department", err=True, department=department,
-                        known=", ".join(known) or "-")
+                    say(
+                        "cli.unknown_department",
+                        err=True,
+                        department=department,
+                        known=", ".join(known) or "-",
+                    )
                     return EXIT_USAGE
             opened = await checkins.open_run(
                 session,
@@ -73,17 +79,28 @@ async def _deliver(runtime: Runtime, run_id: int, recipients: int) -> int:
                 break
             say("cli.waiting_retry", err=True, count=pending)
             await asyncio.sleep(max(0.5, (next_due - utc_now()).total_seconds()))
-    say("cli.send_summary", sent=counts.get("sent", 0), unreachable=counts.get("unreachable", 0),
-        failed=counts.get("failed", 0), pending=pending)
+    say(
+        "cli.send_summary",
+        sent=counts.get("sent", 0),
+        unreachable=counts.get("unreachable", 0),
+        failed=counts.get("failed", 0),
+        pending=pending,
+    )
     return 0
 
 
 @checkin.command("send")
 @click.argument("template", type=click.Choice(SHIPPED_TEMPLATES))
-@click.option("--to", "audience", default="all", show_default=True,
-              help="'all', or one department name.")
-@click.option("--open-days", default=7, show_default=True, type=click.IntRange(1, 90),
-              help="How long answers are accepted.")
+@click.option(
+    "--to", "audience", default="all", show_default=True, help="'all', or one department name."
+)
+@click.option(
+    "--open-days",
+    default=7,
+    show_default=True,
+    type=click.IntRange(1, 90),
+    help="How long answers are accepted.",
+)
 def send(template: str, audience: str, open_days: int) -> None:
     """Open a check-in run and send its card to every reachable person of the audience."""
     configure_logging("WARNING")

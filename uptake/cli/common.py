@@ -48,4 +48,9 @@ def configure_logging(level: str = "INFO") -> None:
     )
     # The SDK logs activity text and configuration at INFO; keep its chatter at WARNING.
     logging.getLogger("microsoft_agents").setLevel(logging.WARNING)
+    # Warns on every local-mode turn that no app id is set, which local mode means by design.
+    logging.getLogger("microsoft_agents.hosting.core.connector.client.user_token_client").setLevel(
+        logging.ERROR
+    )
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

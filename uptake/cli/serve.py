@@ -16,22 +16,23 @@ from aiohttp.web_exceptions import NotAppKeyWarning
 from bot.services import utc_now
 from scheduler.jobs import build_scheduler
 from uptake.cli.common import EXIT_USAGE, configure_logging, load_settings, say
+from uptake.demo import demo_settings, prepare_demo, send_pulse_on_install
 from uptake.root import Runtime
 from uptake.settings import BotCredentials, Settings, is_loopback_host
 
 log = logging.getLogger("uptake.serve")
 
 
-async def _serve(settings: Settings, credentials: BotCredentials, host: str, port: int,
-                 role: str, demo: bool) -> None:
+async def _serve(
+    settings: Settings, credentials: BotCredentials, host: str, port: int, role: str, demo: bool
+) -> None:
     runtime = await Runtime.start(settings, credentials, migrate=settings.is_sqlite)
     runner: web.AppRunner | None = None
     scheduler = None
     try:
         if demo:
-            from uptake.demo import prepare_demo
-
             summary = await prepare_demo(runtime)
+            send_pulse_on_install(runtime, summary.run_id)
             say("cli.demo_ready", people=summary.people, departments=summary.departments)
         if role in ("all", "web"):
             runner = web.AppRunner(runtime.web_app(), access_log=None)
@@ -42,7 +43,9 @@ async def _serve(settings: Settings, credentials: BotCredentials, host: str, por
                 say("cli.playground_hint", port=port)
         if role in ("all", "worker"):
             scheduler = build_scheduler(
-                timezone=settings.timezone, sessions=runtime.sessions, sender=runtime.sender,
+                timezone=settings.timezone,
+                sessions=runtime.sessions,
+                sender=runtime.sender,
                 clock=utc_now,
             )
             scheduler.start()
@@ -62,8 +65,13 @@ async def _serve(settings: Settings, credentials: BotCredentials, host: str, por
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=3978, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--role", type=click.Choice(["all", "web", "worker"]), default="all",
-              show_default=True, help="web: /api/messages only; worker: background jobs only.")
+@click.option(
+    "--role",
+    type=click.Choice(["all", "web", "worker"]),
+    default="all",
+    show_default=True,
+    help="web: /api/messages only; worker: background jobs only.",
+)
 @click.option("--demo", is_flag=True, help="Seed the bundled demo organisation (SQLite).")
 def serve(host: str, port: int, role: str, demo: bool) -> None:
     """Run the bot service."""
@@ -78,8 +86,8 @@ def serve(host: str, port: int, role: str, demo: bool) -> None:
             say("cli.refuse_public_bind", err=True, host=host)
             sys.exit(EXIT_USAGE)
         say("cli.local_mode", err=True)
-    if demo and not settings.is_sqlite:
-        raise click.UsageError("--demo runs on the default SQLite database only")
+    if demo:
+        settings = demo_settings(settings)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(settings, credentials, host, port, role, demo))
 

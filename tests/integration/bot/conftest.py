@@ -30,9 +30,12 @@ class RunningBot:
     def service_url(self) -> str:
         return self.connector.url
 
-    async def post(self, activity: Any, headers: dict[str, str] | None = None) -> aiohttp.ClientResponse:
-        response = await self.http.post(self.server.make_url("/api/messages"), json=activity,
-                                        headers=headers)
+    async def post(
+        self, activity: Any, headers: dict[str, str] | None = None
+    ) -> aiohttp.ClientResponse:
+        response = await self.http.post(
+            self.server.make_url("/api/messages"), json=activity, headers=headers
+        )
         await response.read()
         return response
 
@@ -48,8 +51,12 @@ async def connector() -> AsyncIterator[FakeConnector]:
 async def start_bot(
     database_url: str, data_dir: Path, connector: FakeConnector, credentials: BotCredentials
 ) -> tuple[Runtime, TestServer]:
-    settings = Settings(database_url=database_url, data_dir=data_dir, secret=SECRET,  # type: ignore[arg-type]
-                        min_group_size=3)
+    settings = Settings(
+        database_url=database_url,
+        data_dir=data_dir,
+        secret=SECRET,  # type: ignore[arg-type]
+        min_group_size=3,
+    )
     runtime = await Runtime.start(settings, credentials, migrate=True)
     server = TestServer(runtime.web_app(), host="127.0.0.1", port=0)
     await server.start_server()

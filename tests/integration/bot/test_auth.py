@@ -17,11 +17,17 @@ from tests.integration.bot.conftest import RunningBot, start_bot
 from uptake.settings import BotCredentials
 
 CREDENTIALS = BotCredentials(
-    {"CONNECTIONS": {"SERVICE_CONNECTION": {"SETTINGS": {
-        "CLIENTID": "00000000-0000-4000-8000-00000000b07",
-        "CLIENTSECRET": "not-a-real-secret",
-        "TENANTID": act.TENANT,
-    }}}}
+    {
+        "CONNECTIONS": {
+            "SERVICE_CONNECTION": {
+                "SETTINGS": {
+                    "CLIENTID": "00000000-0000-4000-8000-00000000b07",
+                    "CLIENTSECRET": "not-a-real-secret",
+                    "TENANTID": act.TENANT,
+                }
+            }
+        }
+    }
 )
 
 

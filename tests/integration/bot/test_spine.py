@@ -31,8 +31,13 @@ async def open_pulse(bot: RunningBot, *, days: int = 7) -> int:
     source = resources.files("adoption").joinpath("templates", "pulse.toml").read_text("utf-8")
     async with bot.runtime.sessions.begin() as session:
         opened = await checkins.open_run(
-            session, template_key="pulse", template_source=source, department=None,
-            now=utc_now(), open_for=timedelta(days=days), min_group_size=3,
+            session,
+            template_key="pulse",
+            template_source=source,
+            department=None,
+            now=utc_now(),
+            open_for=timedelta(days=days),
+            min_group_size=3,
         )
     return opened.run_id
 
@@ -68,7 +73,9 @@ def texts(card: dict[str, Any]) -> str:
     return "\n".join(found)
 
 
-async def test_install_welcomes_exactly_once_and_stores_the_person(bot: RunningBot, alice: User) -> None:
+async def test_install_welcomes_exactly_once_and_stores_the_person(
+    bot: RunningBot, alice: User
+) -> None:
     await install(bot, alice)
 
     sent = bot.connector.sent_to(alice.conversation_id)
@@ -199,7 +206,9 @@ async def test_edit_shows_the_form_prefilled_with_own_answers(bot: RunningBot, a
     await bot.runtime.sender.drain()
     await answer(bot, alice, run_id, confidence=3, usefulness=4, blocker="training")
 
-    response = await bot.post(act.card_action(alice, bot.service_url, "checkin.edit", {"run": run_id}))
+    response = await bot.post(
+        act.card_action(alice, bot.service_url, "checkin.edit", {"run": run_id})
+    )
     card = (await response.json())["value"]
 
     inputs = {e["id"]: e for e in card["body"] if e.get("id")}
@@ -215,8 +224,13 @@ async def test_submit_fallback_stores_and_updates_the_answered_card(
     await bot.runtime.sender.drain()
     card_id = bot.connector.sent_to(alice.conversation_id)[-1]
 
-    data = {"verb": "checkin.answer", "run": run_id, "q_confidence": "4", "q_usefulness": "4",
-            "q_blocker": "time"}
+    data = {
+        "verb": "checkin.answer",
+        "run": run_id,
+        "q_confidence": "4",
+        "q_usefulness": "4",
+        "q_blocker": "time",
+    }
     response = await bot.post(act.card_submit(alice, bot.service_url, data, reply_to="activity-2"))
 
     assert response.status == 202
@@ -241,7 +255,9 @@ async def test_unknown_verb_and_unknown_invoke_get_a_clear_non_5xx_answer(
     assert "composeExtension/query" in (await unknown.json())["value"]
 
 
-async def test_malformed_activities_get_400_and_nothing_is_stored(bot: RunningBot, alice: User) -> None:
+async def test_malformed_activities_get_400_and_nothing_is_stored(
+    bot: RunningBot, alice: User
+) -> None:
     no_conversation = act.message(alice, bot.service_url, "hi")
     del no_conversation["conversation"]
     wrong_types = act.message(alice, bot.service_url, "hi")
@@ -251,8 +267,11 @@ async def test_malformed_activities_get_400_and_nothing_is_stored(bot: RunningBo
 
     for payload in (no_conversation, wrong_types, [1, 2, 3]):
         assert (await bot.post(payload)).status == 400
-    not_json = await bot.http.post(bot.server.make_url("/api/messages"), data=b"{oops",
-                                   headers={"Content-Type": "application/json"})
+    not_json = await bot.http.post(
+        bot.server.make_url("/api/messages"),
+        data=b"{oops",
+        headers={"Content-Type": "application/json"},
+    )
     assert not_json.status == 400
     assert (await bot.post(bad_value)).status == 400
     async with bot.runtime.sessions() as session:

@@ -1,0 +1,200 @@
+"""A fake Microsoft Graph: an aiohttp app on port 0 plus a download host on another port.
+
+It serves the synthetic tenant the way Graph does: report calls answer 302 to a pre-signed
+download URL on a different origin (which must arrive without Authorization), CSV with a BOM,
+reordered columns and a double-space header; Copilot answers 200 with CSV directly. Faults
+are switched on per test: 429 with Retry-After, 503, an expired download link, malformed CSV,
+a missing column, 403 for a missing permission, an expired users delta link.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from aiohttp import web
+
+from adoption.signals import Workload
+from graph import licences
+from graph.synthetic import DemoTenant, report_csv
+
+_REPORT = re.compile(r"^/v1\.0/(?:copilot/)?reports/(\w+)(?:\((.*)\))?$")
+_KEY_BY_NAME = {
+    "getOffice365ActiveUserDetail": "active_users",
+    "getTeamsUserActivityUserDetail": "teams_activity",
+    "getTeamsDeviceUsageUserDetail": "teams_devices",
+    "getOneDriveActivityUserDetail": "onedrive",
+    "getSharePointActivityUserDetail": "sharepoint",
+    "getEmailActivityUserDetail": "email",
+    "getYammerActivityUserDetail": "engage",
+    "getOffice365ActivationsUserDetail": "activations",
+    "getM365AppUserDetail": "m365_apps",
+    "getMicrosoft365CopilotUsageUserDetail": "copilot",
+}
+_PLANS = {
+    Workload.TEAMS: [licences.TEAMS1],
+    Workload.EXCHANGE: [licences.EXCHANGE_S_ENTERPRISE],
+    Workload.SHAREPOINT: [licences.SHAREPOINT_ENTERPRISE],
+    Workload.ENGAGE: [licences.YAMMER_ENTERPRISE],
+    Workload.APPS: [licences.OFFICESUBSCRIPTION],
+}
+TOKEN = "fake-graph-token"
+
+
+@dataclass
+class Seen:
+    host: str
+    path: str
+    authorization: str | None
+
+
+@dataclass
+class FakeGraph:
+    """Knobs and records of the fake; `base_url` is what UPTAKE_GRAPH_BASE_URL points at."""
+
+    tenant: DemoTenant
+    report_date: date | None = None
+    concealed_setting: bool | None = False
+    # report name -> statuses to answer first, in order (e.g. [429] or [503, 503])
+    faults: dict[str, list[int]] = field(default_factory=dict)
+    retry_after: str = "1"
+    expire_first_download: set[str] = field(default_factory=set)
+    malformed: set[str] = field(default_factory=set)
+    drop_header: dict[str, str] = field(default_factory=dict)
+    forbidden: set[str] = field(default_factory=set)
+    expired_delta_tokens: set[str] = field(default_factory=set)
+    page_size: int = 50
+    seen: list[Seen] = field(default_factory=list)
+    calls: Counter[str] = field(default_factory=Counter)
+    base_url: str = ""
+    download_url: str = ""
+    _links: dict[str, tuple[str, bool]] = field(default_factory=dict)
+
+    # -- Graph API -----------------------------------------------------------------------
+
+    def _error(self, status: int, code: str, message: str) -> web.Response:
+        headers = {"Retry-After": self.retry_after} if status in (429, 503) else {}
+        body = {"error": {"code": code, "message": message}}
+        return web.json_response(body, status=status, headers=headers)
+
+    async def api(self, request: web.Request) -> web.StreamResponse:
+        self.seen.append(Seen("api", request.path, request.headers.get("Authorization")))
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return self._error(401, "InvalidAuthenticationToken", "no or wrong token")
+        path = request.path
+        name = path.rsplit("/", 1)[-1].split("(")[0]
+        self.calls[name] += 1
+        pending = self.faults.get(name)
+        if pending:
+            status = pending.pop(0)
+            return self._error(status, "TooManyRequests" if status == 429 else "Unavailable", "x")
+        if name in self.forbidden:
+            return self._error(403, "Authorization_RequestDenied", "Insufficient privileges")
+        match = _REPORT.match(path)
+        if match:
+            return self._report(match.group(1))
+        if path == "/v1.0/admin/reportSettings":
+            return web.json_response({"displayConcealedNames": self.concealed_setting})
+        if path in ("/v1.0/users/delta()", "/v1.0/users/delta", "/v1.0/users"):
+            return self._users(request)
+        if path == "/v1.0/subscribedSkus":
+            return web.json_response({"value": [self._sku()]})
+        return self._error(404, "Request_ResourceNotFound", "no such resource")
+
+    def _report(self, name: str) -> web.Response:
+        key = _KEY_BY_NAME.get(name)
+        if key is None:
+            return self._error(400, "BadRequest", "unknown report")
+        day = self.report_date or self.tenant.report_dates[-1]
+        body = report_csv(self.tenant, key, day)
+        if name in self.malformed:
+            body = body + b'2026-11-16,"unterminated\n'
+        if name in self.drop_header:
+            body = body.replace(self.drop_header[name].encode(), b"Something Else", 1)
+        if key == "copilot":  # the Copilot report answers the CSV directly
+            return web.Response(body=body, content_type="application/octet-stream")
+        token = secrets.token_hex(8)
+        expired = name in self.expire_first_download
+        self.expire_first_download.discard(name)
+        self._links[token] = (key, expired)
+        self._bodies[token] = body
+        return web.Response(status=302, headers={"Location": f"{self.download_url}/dl/{token}"})
+
+    def _user_json(self, index: int) -> dict[str, object]:
+        person = self.tenant.people[index]
+        plans = [p for w in person.licensed for p in _PLANS.get(w, [])]
+        skus = [licences.COPILOT_SKU] if Workload.COPILOT in person.licensed else []
+        return {
+            "id": person.id,
+            "userPrincipalName": person.upn,
+            "displayName": person.display_name,
+            "department": person.department,
+            "accountEnabled": True,
+            "assignedLicenses": [{"skuId": s, "disabledPlans": []} for s in skus],
+            "assignedPlans": [
+                {"capabilityStatus": "Enabled", "servicePlanId": p, "service": "x"} for p in plans
+            ],
+        }
+
+    def _users(self, request: web.Request) -> web.Response:
+        delta_token = request.query.get("$deltatoken")
+        if delta_token is not None:
+            if delta_token in self.expired_delta_tokens:
+                return self._error(410, "syncStateNotFound", "delta token expired")
+            # No change since the last round.
+            return web.json_response(
+                {"value": [], "@odata.deltaLink": f"{self.base_url}/users/delta()?$deltatoken=t2"}
+            )
+        start = int(request.query.get("$skiptoken", "0"))
+        end = min(start + self.page_size, len(self.tenant.people))
+        body: dict[str, object] = {"value": [self._user_json(i) for i in range(start, end)]}
+        if end < len(self.tenant.people):
+            body["@odata.nextLink"] = f"{self.base_url}/users/delta()?$skiptoken={end}"
+        else:
+            body["@odata.deltaLink"] = f"{self.base_url}/users/delta()?$deltatoken=t1"
+        return web.json_response(body)
+
+    def _sku(self) -> dict[str, object]:
+        return {
+            "skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965",
+            "skuPartNumber": "SPE_E3",
+            "consumedUnits": len(self.tenant.people),
+            "prepaidUnits": {"enabled": len(self.tenant.people) + 10},
+            "servicePlans": [{"servicePlanId": licences.TEAMS1, "servicePlanName": "TEAMS1"}],
+        }
+
+    # -- download host -------------------------------------------------------------------
+
+    async def download(self, request: web.Request) -> web.StreamResponse:
+        self.seen.append(Seen("download", request.path, request.headers.get("Authorization")))
+        token = request.match_info["token"]
+        link = self._links.pop(token, None)
+        if link is None or link[1]:
+            # What an expired pre-signed blob URL answers: XML, no Graph error JSON.
+            xml = "<Error><Code>AuthenticationFailed</Code></Error>"
+            return web.Response(status=403, text=xml, content_type="application/xml")
+        return web.Response(body=self._bodies.pop(token), content_type="application/octet-stream")
+
+    _bodies: dict[str, bytes] = field(default_factory=dict)
+
+
+async def start_fake_graph(fake: FakeGraph) -> list[web.AppRunner]:
+    """Start the API and the download host on ephemeral loopback ports."""
+    runners: list[web.AppRunner] = []
+    download = web.Application()
+    download.router.add_get("/dl/{token}", fake.download)
+    api = web.Application()
+    api.router.add_route("*", "/{tail:.*}", fake.api)
+    for app in (download, api):
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        runners.append(runner)
+    ports = [r.addresses[0][1] for r in runners]
+    fake.download_url = f"http://127.0.0.1:{ports[0]}"
+    fake.base_url = f"http://127.0.0.1:{ports[1]}/v1.0"
+    return runners

@@ -1,0 +1,101 @@
+"""`uptake serve --demo`: a fictional organisation a newcomer can explore in the Playground.
+
+The demo lives in its own folder (`.uptake/demo/`) so it never mixes with real data. People
+come from the deterministic synthetic tenant (the same one `uptake demo generate` writes);
+the Agents Playground's signed-in user joins it as a facilitator.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from importlib import resources
+
+from sqlalchemy import select
+
+from bot.services import utc_now
+from graph.synthetic import generate_tenant
+from store import checkins
+from store.tables import Person
+from uptake.root import Runtime
+from uptake.settings import Settings
+
+log = logging.getLogger("uptake.demo")
+
+DEMO_PEOPLE = 240
+DEMO_SEED = 2024
+# The user the Microsoft 365 Agents Playground signs in as (its bundled default profile).
+PLAYGROUND_USER_ID = "00000000-0000-0000-0000-0000000000020"
+PLAYGROUND_USER_DEPARTMENT = "Communicatie"
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    people: int
+    departments: int
+    run_id: int
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The same settings, pointed at the demo folder, with the Playground user as facilitator."""
+    folder = settings.data_dir / "demo"
+    return settings.model_copy(
+        update={
+            "data_dir": folder,
+            "database_url": None,
+            "reports_dir": folder / "reports",
+            "facilitators": (*settings.facilitators, PLAYGROUND_USER_ID),
+        }
+    )
+
+
+async def prepare_demo(runtime: Runtime) -> DemoSummary:
+    """Seed the fictional people (idempotent: a restart keeps installs and answers)."""
+    tenant = generate_tenant(DEMO_PEOPLE, seed=DEMO_SEED)
+    async with runtime.sessions.begin() as session:
+        known = set((await session.scalars(select(Person.id))).all())
+        for person in tenant.people:
+            if person.id not in known:
+                session.add(
+                    Person(
+                        id=person.id,
+                        upn=person.upn,
+                        display_name=person.display_name,
+                        department=person.department,
+                        locale=person.locale,
+                    )
+                )
+        if PLAYGROUND_USER_ID not in known:
+            session.add(Person(id=PLAYGROUND_USER_ID, department=PLAYGROUND_USER_DEPARTMENT))
+        now = utc_now()
+        run_id = await checkins.latest_open_run(session, "pulse", now)
+        if run_id is None:
+            source = resources.files("adoption").joinpath("templates", "pulse.toml")
+            opened = await checkins.open_run(
+                session,
+                template_key="pulse",
+                template_source=source.read_text("utf-8"),
+                department=None,
+                now=now,
+                open_for=timedelta(days=14),
+                min_group_size=runtime.settings.min_group_size,
+            )
+            run_id = opened.run_id
+    departments = {p.department for p in tenant.people}
+    log.info(
+        "demo.seeded people=%s departments=%s run=%s", len(tenant.people), len(departments), run_id
+    )
+    return DemoSummary(len(tenant.people), len(departments), run_id)
+
+
+def send_pulse_on_install(runtime: Runtime, run_id: int) -> None:
+    """In the demo, whoever installs gets the open pulse right after the welcome."""
+
+    async def hook(person_id: str) -> None:
+        async with runtime.sessions.begin() as session:
+            added = await checkins.add_recipient(session, run_id, person_id, utc_now())
+        if added:
+            await runtime.sender.drain()
+
+    runtime.services = replace(runtime.services, after_install=hook)
