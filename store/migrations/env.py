@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-import store.tables  # noqa: F401  (registers the spine tables on the metadata)
+import store.tables
+import store.usage  # noqa: F401  (and the usage snapshot tables)
 from store.base import Base
-
-try:  # the usage tables live in their own module
-    import store.usage  # noqa: F401
-except ImportError:  # pragma: no cover - only while that module does not exist
-    pass
 
 connection = context.config.attributes.get("connection")
 if connection is None:

@@ -1,0 +1,141 @@
+"""Typed failures of Microsoft Graph and of report data, mapped at one boundary.
+
+Everything that talks to Graph goes through `graph_call`; it turns the SDK's exceptions
+(kiota `APIError`/`ODataError`, httpx transport errors) into these types, so callers decide
+on meaning (wait, ask for a permission, skip) instead of on status codes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+import httpx
+from kiota_abstractions.api_error import APIError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class UsageDataError(Exception):
+    """Base of everything that stops a usage sync with an explanation."""
+
+
+class ReportFormatError(UsageDataError):
+    """A report (or export file) is not what we can read; names the report and the column."""
+
+    def __init__(self, report: str, problem: str) -> None:
+        super().__init__(f"{report}: {problem}")
+        self.report = report
+        self.problem = problem
+
+
+class GraphError(UsageDataError):
+    """Microsoft Graph refused or failed a request."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class GraphThrottled(GraphError):
+    """429 after the SDK's own retries: try again after `retry_after` seconds."""
+
+    def __init__(self, message: str, *, retry_after: float | None, code: str | None = None):
+        super().__init__(message, status=429, code=code)
+        self.retry_after = retry_after
+
+
+class GraphForbidden(GraphError):
+    """401/403: the app lacks a permission (named in `permission`) or consent."""
+
+    def __init__(self, message: str, *, permission: str, status: int, code: str | None = None):
+        super().__init__(message, status=status, code=code)
+        self.permission = permission
+
+
+class GraphNotFound(GraphError):
+    """404: the resource (user, report) does not exist."""
+
+
+class GraphServerError(GraphError):
+    """5xx after the SDK's retries, or the service could not be reached at all."""
+
+
+class DownloadLinkExpired(GraphError):
+    """The pre-signed report download URL was refused: ask Graph for a fresh one."""
+
+
+class DeltaExpired(GraphError):
+    """The users delta link is no longer valid (older than ~7 days): start a full sync."""
+
+
+_DELTA_EXPIRED_CODES = {"syncstatenotfound", "resyncrequired", "syncstateinvalid"}
+
+
+def _retry_after(headers: Any) -> float | None:
+    if not headers:
+        return None
+    for name, value in dict(headers).items():
+        if name.lower() == "retry-after":
+            try:
+                return float(value)
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+def translate(exc: Exception, *, what: str, permission: str) -> GraphError:
+    """Map one SDK/transport exception to a typed GraphError (the single boundary)."""
+    if isinstance(exc, GraphError):
+        return exc
+    if isinstance(exc, httpx.HTTPError):
+        return GraphServerError(f"{what}: Microsoft Graph unreachable ({type(exc).__name__})")
+    status: int | None = getattr(exc, "response_status_code", None)
+    headers = getattr(exc, "response_headers", None)
+    error = getattr(exc, "error", None)
+    code = getattr(error, "code", None)
+    detail = getattr(error, "message", None) or str(exc)
+    code_key = (code or "").lower()
+    if status == 410 or code_key in _DELTA_EXPIRED_CODES:
+        return DeltaExpired(f"{what}: delta link expired", status=status, code=code)
+    if status == 429:
+        return GraphThrottled(
+            f"{what}: throttled by Microsoft Graph", retry_after=_retry_after(headers), code=code
+        )
+    if status in (401, 403):
+        # Graph JSON errors carry a code; a pre-signed download host answers without one.
+        if status == 403 and error is None:
+            return DownloadLinkExpired(f"{what}: download link refused", status=status)
+        return GraphForbidden(
+            f"{what}: access denied; grant the application permission {permission} "
+            f"and admin consent",
+            permission=permission,
+            status=status,
+            code=code,
+        )
+    if status == 404:
+        return GraphNotFound(f"{what}: not found", status=status, code=code)
+    if status is not None and status >= 500:
+        return GraphServerError(f"{what}: Graph server error {status}", status=status, code=code)
+    return GraphError(f"{what}: {detail}", status=status, code=code)
+
+
+async def graph_call(call: Awaitable[T], *, what: str, permission: str) -> T:
+    """Await a Graph SDK call, translating its failures (see `translate`)."""
+    try:
+        return await call
+    except (APIError, httpx.HTTPError) as exc:
+        typed = translate(exc, what=what, permission=permission)
+        log.warning(
+            "graph.call_failed",
+            extra={
+                "what": what,
+                "status": typed.status,
+                "code": typed.code,
+                "error": type(typed).__name__,
+            },
+        )
+        raise typed from exc

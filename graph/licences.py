@@ -1,0 +1,67 @@
+"""Which workloads a licence gives: by service plan and SKU id (Graph), by name (exports).
+
+Teams is detected by its service plan, never by SKU: suites "(no Teams)" exist. Ids are from
+Microsoft's "Product names and service plan identifiers for licensing" reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from adoption.signals import Workload, workload_bit
+
+TEAMS1 = "57ff2da0-773e-42df-b2af-ffb7a2317929"
+COPILOT_SKU = "639dec6b-bb19-468b-871c-c5c441c4b0cb"
+SHAREPOINT_STANDARD = "c7699d2e-19aa-44de-8edf-1736da088ca1"
+SHAREPOINT_ENTERPRISE = "5dbe027f-2339-4123-9542-606e4d348a72"
+EXCHANGE_S_ENTERPRISE = "efb87545-963c-4e0d-99df-69c6916d9eb0"
+EXCHANGE_S_STANDARD = "9aaf7827-d63c-4b61-89c3-182f06f82e5c"
+YAMMER_ENTERPRISE = "7547a3fe-08ee-4ccb-b430-5077c5041653"
+OFFICESUBSCRIPTION = "43de0ff5-c92c-492b-9116-175376d08c38"
+
+PLAN_WORKLOADS: dict[str, tuple[Workload, ...]] = {
+    TEAMS1: (Workload.TEAMS,),
+    # OneDrive for Business ships inside the SharePoint plans.
+    SHAREPOINT_STANDARD: (Workload.SHAREPOINT, Workload.ONEDRIVE),
+    SHAREPOINT_ENTERPRISE: (Workload.SHAREPOINT, Workload.ONEDRIVE),
+    EXCHANGE_S_ENTERPRISE: (Workload.EXCHANGE,),
+    EXCHANGE_S_STANDARD: (Workload.EXCHANGE,),
+    YAMMER_ENTERPRISE: (Workload.ENGAGE,),
+    OFFICESUBSCRIPTION: (Workload.APPS,),
+}
+SKU_WORKLOADS: dict[str, tuple[Workload, ...]] = {COPILOT_SKU: (Workload.COPILOT,)}
+
+
+def mask_from_ids(enabled_plan_ids: Iterable[str], sku_ids: Iterable[str]) -> int:
+    """Workload mask from enabled service plans and assigned SKUs (Graph directory data)."""
+    mask = 0
+    for plan in enabled_plan_ids:
+        for workload in PLAN_WORKLOADS.get(plan.lower(), ()):
+            mask |= workload_bit(workload)
+    for sku in sku_ids:
+        for workload in SKU_WORKLOADS.get(sku.lower(), ()):
+            mask |= workload_bit(workload)
+    return mask
+
+
+_SUITES_WITH_APPS = ("e3", "e5", "a3", "a5", "business standard", "business premium", "apps for")
+_SUITES = (*_SUITES_WITH_APPS, "e1", "f1", "f3", "business basic", "office 365")
+
+
+def mask_from_product_names(products: Iterable[str]) -> int:
+    """Best-effort workload mask from product display names (admin-center exports only,
+    which carry no ids). Unknown names give nothing rather than a guess."""
+    mask = 0
+    for product in products:
+        name = product.casefold()
+        if "copilot" in name:
+            mask |= workload_bit(Workload.COPILOT)
+        if not any(suite in name for suite in _SUITES):
+            continue
+        for workload in (Workload.EXCHANGE, Workload.ONEDRIVE, Workload.SHAREPOINT):
+            mask |= workload_bit(workload)
+        if "no teams" not in name:
+            mask |= workload_bit(Workload.TEAMS)
+        if any(suite in name for suite in _SUITES_WITH_APPS):
+            mask |= workload_bit(Workload.APPS)
+    return mask

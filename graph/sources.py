@@ -1,0 +1,196 @@
+"""Where usage comes from: Microsoft Graph, or a folder of admin-center CSV exports.
+
+Both produce `UsageBatch`es (one per report date) whose reports are opened lazily and parsed
+by the same header-driven parser, so a sync cannot tell the two apart.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from graph.client import GraphConnection
+from graph.csvreport import text_stream
+from graph.directory import DirectoryUser
+from graph.errors import DownloadLinkExpired, ReportFormatError, graph_call
+from graph.licences import mask_from_product_names
+from graph.reports import (
+    DIRECTORY_EXPORT,
+    USAGE_REPORTS,
+    WAVES_EXPORT,
+    OpenReport,
+    ReportSpec,
+    open_report,
+)
+
+log = logging.getLogger(__name__)
+
+Origin = Literal["graph", "folder"]
+
+
+@dataclass(slots=True)
+class ReportInput:
+    """One report of a batch; `with open() as report:` starts a fresh streaming read."""
+
+    spec: ReportSpec
+    label: str
+    open: Callable[[], AbstractContextManager[OpenReport]]
+
+
+@dataclass(slots=True)
+class UsageBatch:
+    """All reports of one report date, plus what the tenant says about concealment."""
+
+    report_date: date
+    origin: Origin
+    reports: dict[str, ReportInput] = field(default_factory=dict)
+    concealed_setting: bool | None = None
+
+
+def _first_refresh_date(report: OpenReport) -> date | None:
+    for row in report.rows():
+        refresh = row.get("refresh")
+        return refresh if isinstance(refresh, date) else None
+    return None
+
+
+# ---- Graph ---------------------------------------------------------------------------------
+
+
+async def download_report(
+    graph: GraphConnection, spec: ReportSpec, *, period: str = "D7", day: date | None = None
+) -> bytes:
+    """The CSV bytes of one report. A refused pre-signed download link (it lives minutes)
+    is asked for once more; everything else is kiota's retry policy or a typed error."""
+    url = spec.url(graph.base_url, period=period, day=day)
+    # Any report builder returns the body as bytes; with_url points it at this report.
+    builder = graph.client.reports.get_office365_activations_user_detail.with_url(url)
+    for attempt in (1, 2):
+        try:
+            data = await graph_call(
+                builder.get(), what=spec.graph_name, permission="Reports.Read.All"
+            )
+        except DownloadLinkExpired:
+            if attempt == 2:
+                raise
+            log.info("graph.download_link_expired_retry", extra={"report": spec.key})
+            continue
+        if not isinstance(data, bytes):
+            raise ReportFormatError(spec.graph_name, "Graph answered without a CSV body")
+        return data
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _bytes_input(spec: ReportSpec, data: bytes) -> ReportInput:
+    @contextmanager
+    def opener() -> Iterator[OpenReport]:
+        with text_stream(data) as stream:
+            yield open_report(stream, spec.graph_name, spec)
+
+    return ReportInput(spec, spec.graph_name, opener)
+
+
+async def fetch_graph_batch(
+    graph: GraphConnection,
+    *,
+    period: str = "D7",
+    day: date | None = None,
+    concealed_setting: bool | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> UsageBatch:
+    """Download every usage report (sequentially: each report API is throttled on its own,
+    14 requests per 10 minutes per app) and date the batch by the oldest refresh date."""
+    inputs: dict[str, ReportInput] = {}
+    dates: list[date] = []
+    for spec in USAGE_REPORTS:
+        data = await download_report(graph, spec, period=period, day=day if spec.has_date else None)
+        report_input = _bytes_input(spec, data)
+        with report_input.open() as report:
+            refresh = _first_refresh_date(report)
+        if refresh is not None:
+            dates.append(refresh)
+        inputs[spec.key] = report_input
+        if progress is not None:
+            progress(spec.key)
+    if not dates:
+        raise ReportFormatError("usage reports", "every report is empty: no report date")
+    # Reports refresh at different hours; the oldest date is the one all of them cover.
+    return UsageBatch(min(dates), "graph", inputs, concealed_setting)
+
+
+# ---- Folder --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class FolderContents:
+    """What an export folder holds: batches by date, the users export, the wave mapping."""
+
+    batches: list[UsageBatch]
+    directory: list[DirectoryUser] | None
+    waves: dict[str, str]
+
+
+def _file_input(spec: ReportSpec, path: Path) -> ReportInput:
+    @contextmanager
+    def opener() -> Iterator[OpenReport]:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            yield open_report(handle, path.name, spec)
+
+    return ReportInput(spec, path.name, opener)
+
+
+def _read_directory_export(report: OpenReport) -> list[DirectoryUser]:
+    users: list[DirectoryUser] = []
+    for row in report.rows():
+        if not row["upn"] or not row["object_id"]:
+            continue
+        users.append(
+            DirectoryUser(
+                id=row["object_id"].lower(),
+                upn=row["upn"].lower(),
+                department=row["department"] or None,
+                enabled=not row["blocked"],
+                licensed=mask_from_product_names(row["licenses"]),
+            )
+        )
+    return users
+
+
+def scan_folder(folder: Path) -> FolderContents:
+    """Identify every CSV under `folder` by its header row and group reports by date."""
+    if not folder.is_dir():
+        raise ReportFormatError(str(folder), "UPTAKE_REPORTS_DIR is not a folder")
+    batches: dict[date, UsageBatch] = {}
+    directory: list[DirectoryUser] | None = None
+    waves: dict[str, str] = {}
+    for path in sorted(folder.rglob("*.csv")):
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                report = open_report(handle, path.name)
+                spec = report.spec
+                if spec is DIRECTORY_EXPORT:
+                    directory = (directory or []) + _read_directory_export(report)
+                    continue
+                if spec is WAVES_EXPORT:
+                    waves.update({r["department"]: r["wave"] for r in report.rows() if r["wave"]})
+                    continue
+                refresh = _first_refresh_date(report)
+        except UnicodeDecodeError as exc:
+            raise ReportFormatError(path.name, f"not UTF-8 text ({exc.reason})") from None
+        if refresh is None:
+            log.info("usage.export_empty", extra={"file": path.name, "report": spec.key})
+            continue
+        batch = batches.setdefault(refresh, UsageBatch(refresh, "folder"))
+        if spec.key in batch.reports:
+            raise ReportFormatError(
+                path.name,
+                f"a second {spec.graph_name} export for {refresh} "
+                f"(also in {batch.reports[spec.key].label})",
+            )
+        batch.reports[spec.key] = _file_input(spec, path)
+    return FolderContents([batches[d] for d in sorted(batches)], directory, waves)

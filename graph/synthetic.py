@@ -1,0 +1,229 @@
+"""A realistic fictional tenant for demos, tests and the benchmark (deterministic by seed).
+
+A Flemish organisation: mostly Dutch-speaking, some French and English; departments adopting
+at different speeds and in rollout waves; several weeks of history. It writes the same CSV an
+admin-center export (or a Graph download) holds: BOM, the real headers, a reordered report and
+the double-space header seen in the wild, and concealed names on request.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import random
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from adoption.signals import WORKLOADS, Workload
+
+FIRST = ["Jan", "Els", "Pieter", "An", "Tom", "Sofie", "Wout", "Lien", "Bram", "Noor", "Marc",
+         "Julie", "Luc", "Fien", "Arne", "Camille", "Louis", "Emma", "Hugo", "Lucas"]  # fmt: skip
+LAST = ["Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens",
+        "Wouters", "De Smet", "Dubois", "Lambert", "Dupont", "Smith", "Vermeulen"]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Department:
+    name: str
+    wave: str
+    weight: float  # share of headcount
+    speed: float  # how readily people adopt (0..1)
+
+
+DEPARTMENTS: tuple[Department, ...] = (
+    Department("IT", "1", 0.08, 0.95),
+    Department("Verkoop", "1", 0.18, 0.75),
+    Department("Financiën", "1", 0.10, 0.35),
+    Department("HR", "2", 0.07, 0.55),
+    Department("Communicatie", "2", 0.06, 0.70),
+    Department("Juridische Zaken", "2", 0.04, 0.40),
+    Department("Productie", "3", 0.30, 0.20),
+    Department("Logistiek", "3", 0.16, 0.30),
+    Department("Directie", "1", 0.01, 0.60),  # tiny: exercises the minimum group size
+)
+DOMAIN = "contoso.be"
+DEFAULT_END = date(2026, 11, 16)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPerson:
+    """A fictional employee: what the lead's person table needs."""
+
+    id: str
+    upn: str
+    display_name: str
+    department: str
+    locale: str
+    wave: str
+    licensed: frozenset[Workload]
+
+
+@dataclass(slots=True)
+class _Week:
+    last: list[date | None]  # per workload
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoTenant:
+    """People plus their simulated weekly usage; `report_dates` oldest first."""
+
+    people: tuple[DemoPerson, ...]
+    report_dates: tuple[date, ...]
+    concealed: bool
+    seed: int
+    weeks: tuple[tuple[_Week, ...], ...]  # weeks[i][j]: report date i, person j
+
+    @property
+    def waves(self) -> dict[str, str]:
+        return {d.name: d.wave for d in DEPARTMENTS}
+
+
+def generate_tenant(
+    people: int,
+    seed: int = 2024,
+    concealed: bool = False,
+    weeks: int = 6,
+    end: date = DEFAULT_END,
+) -> DemoTenant:
+    """A deterministic fictional tenant of `people` with `weeks` weekly report dates ending
+    at `end`. Adoption grows week over week, faster in quicker departments."""
+    if people < 1 or weeks < 1:
+        raise ValueError("people and weeks must be at least 1")
+    rng = random.Random(seed)  # noqa: S311 - fiction, not security
+    names = [d.name for d in DEPARTMENTS]
+    weights = [d.weight for d in DEPARTMENTS]
+    by_name = {d.name: d for d in DEPARTMENTS}
+    persons: list[DemoPerson] = []
+    speeds: list[float] = []
+    for index in range(people):
+        dept = by_name[rng.choices(names, weights)[0]]
+        given, family = rng.choice(FIRST), rng.choice(LAST)
+        locale = rng.choices(["nl", "fr", "en"], [0.78, 0.17, 0.05])[0]
+        licensed = {Workload.EXCHANGE, Workload.ONEDRIVE, Workload.SHAREPOINT}
+        if rng.random() < 0.97:
+            licensed.add(Workload.TEAMS)
+        if rng.random() < 0.9:
+            licensed.add(Workload.APPS)
+        if rng.random() < 0.6:
+            licensed.add(Workload.ENGAGE)
+        if rng.random() < (0.5 if dept.name == "IT" else 0.12):
+            licensed.add(Workload.COPILOT)
+        slug = f"{given}.{family}".lower().replace(" ", "")
+        persons.append(
+            DemoPerson(
+                id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                upn=f"{slug}.{index}@{DOMAIN}",
+                display_name=f"{given} {family}",
+                department=dept.name,
+                locale=locale,
+                wave=dept.wave,
+                licensed=frozenset(licensed),
+            )
+        )
+        speeds.append(min(1.0, max(0.05, rng.gauss(dept.speed, 0.15))))
+    dates = tuple(end - timedelta(days=7 * (weeks - 1 - i)) for i in range(weeks))
+    history: list[tuple[_Week, ...]] = []
+    previous: list[list[date | None]] = [[None] * len(WORKLOADS) for _ in persons]
+    for i, report_date in enumerate(dates):
+        growth = 0.45 + 0.55 * (i + 1) / weeks
+        week: list[_Week] = []
+        for j, person in enumerate(persons):
+            last = list(previous[j])
+            counts: dict[str, int] = {}
+            for w, workload in enumerate(WORKLOADS):
+                if workload not in person.licensed:
+                    continue
+                base = 0.9 if workload is Workload.EXCHANGE else speeds[j] * growth
+                if rng.random() < base:
+                    last[w] = report_date - timedelta(days=rng.randrange(7))
+                    counts[workload.value] = 1 + rng.randrange(40)
+            previous[j] = last
+            week.append(_Week(last, counts))
+        history.append(tuple(week))
+    return DemoTenant(tuple(persons), dates, concealed, seed, tuple(history))
+
+
+def _hidden(value: str, salt: str) -> str:
+    return hashlib.md5(f"{salt}|{value}".encode(), usedforsecurity=False).hexdigest().upper()
+
+
+def _d(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _yes(flag: bool) -> str:
+    return "Yes" if flag else "No"
+
+
+def _tf(flag: bool) -> str:
+    return "True" if flag else "False"
+
+
+def _products(person: DemoPerson) -> str:
+    suite = "Microsoft 365 E3" if Workload.APPS in person.licensed else "Office 365 E1"
+    if Workload.TEAMS not in person.licensed:
+        suite += " (no Teams)"
+    names = [suite]
+    if Workload.COPILOT in person.licensed:
+        names.append("Microsoft 365 Copilot")
+    return "+".join(names)
+
+
+REPORT_KEYS = ("active_users", "teams_activity", "teams_devices", "onedrive", "sharepoint",
+               "email", "engage", "activations", "m365_apps", "copilot")  # fmt: skip
+
+
+def report_csv(tenant: DemoTenant, key: str, report_date: date) -> bytes:
+    """One report's CSV (with BOM) for `report_date`, exactly as Graph would serve it."""
+    from graph.synthetic_rows import rows_for
+
+    index = tenant.report_dates.index(report_date)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    header, rows = rows_for(tenant, key, report_date, tenant.weeks[index])
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def users_export_csv(tenant: DemoTenant) -> bytes:
+    """The admin center's "Export users" CSV (never concealed: it is directory data)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["Block credential", "City", "Department", "Display name", "Licenses",
+                     "Object Id", "Office", "User principal name"])  # fmt: skip
+    for p in tenant.people:
+        writer.writerow(["False", "Gent", p.department, p.display_name, _products(p), p.id,
+                         "", p.upn])  # fmt: skip
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def waves_csv(tenant: DemoTenant) -> bytes:
+    """uptake's department-to-wave mapping file."""
+    lines = ["Department,Wave"] + [f"{d},{w}" for d, w in sorted(tenant.waves.items())]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def write_export_folder(
+    tenant: DemoTenant, folder: Path, dates: Sequence[date] | None = None
+) -> list[Path]:
+    """Write every report for every report date (or `dates`) plus the users export and the
+    wave mapping into `folder`; file names are deliberately not the report names."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for report_date in dates if dates is not None else tenant.report_dates:
+        sub = folder / report_date.isoformat()
+        sub.mkdir(exist_ok=True)
+        for n, key in enumerate(REPORT_KEYS):
+            path = sub / f"export-{n:02d}.csv"
+            path.write_bytes(report_csv(tenant, key, report_date))
+            written.append(path)
+    for name, data in (("users.csv", users_export_csv(tenant)), ("waves.csv", waves_csv(tenant))):
+        (folder / name).write_bytes(data)
+        written.append(folder / name)
+    return written

@@ -1,0 +1,368 @@
+"""Usage snapshots, per-person usage and published funnels; repository functions.
+
+One snapshot per report date. Funnels are stored already suppressed (k applied), so readers
+such as the facilitator cards never see a figure that must stay hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal, cast
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    delete,
+    insert,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from adoption.funnel import ACTIVE_DAYS, TENANT, FunnelCounts, FunnelRow, Scope, Subject
+from adoption.signals import WORKLOADS, PastUsage, PersonUsage
+from adoption.views import ConcealedReason, FunnelLine, StatusView, TrendPoint
+from store.base import Base
+
+_LAST_COLUMNS = tuple(f"{w.value}_last" for w in WORKLOADS)
+
+
+class UsageSnapshot(Base):
+    __tablename__ = "usage_snapshot"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_date: Mapped[date] = mapped_column(Date, unique=True)
+    origin: Mapped[str] = mapped_column(String(16))
+    concealed_reason: Mapped[str | None] = mapped_column(String(32))
+    population: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UsagePerson(Base):
+    __tablename__ = "usage_person"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("usage_snapshot.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_key: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    department: Mapped[str | None] = mapped_column(String(200))
+    wave: Mapped[str | None] = mapped_column(String(64))
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    licensed: Mapped[int] = mapped_column(Integer)
+    provisioned: Mapped[int] = mapped_column(Integer)
+    signals: Mapped[int] = mapped_column(BigInteger)
+    teams_last: Mapped[date | None] = mapped_column(Date)
+    exchange_last: Mapped[date | None] = mapped_column(Date)
+    onedrive_last: Mapped[date | None] = mapped_column(Date)
+    sharepoint_last: Mapped[date | None] = mapped_column(Date)
+    engage_last: Mapped[date | None] = mapped_column(Date)
+    apps_last: Mapped[date | None] = mapped_column(Date)
+    copilot_last: Mapped[date | None] = mapped_column(Date)
+
+
+class UsageFunnel(Base):
+    __tablename__ = "usage_funnel"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("usage_snapshot.id", ondelete="CASCADE"), primary_key=True
+    )
+    scope_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    scope_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    subject_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    subject_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hidden: Mapped[bool] = mapped_column(Boolean)
+    population: Mapped[int | None] = mapped_column(Integer)
+    licensed: Mapped[int | None] = mapped_column(Integer)
+    provisioned: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[int | None] = mapped_column(Integer)
+    habitual: Mapped[int | None] = mapped_column(Integer)
+
+
+class GraphSyncState(Base):
+    """Small key/value state of the Graph sync (the users delta link)."""
+
+    __tablename__ = "graph_sync_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class DirectoryEntry(Base):
+    """The mirror of Entra users that a delta read is applied to."""
+
+    __tablename__ = "directory_user"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    upn: Mapped[str] = mapped_column(String(320), index=True)
+    department: Mapped[str | None] = mapped_column(String(200))
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    licensed: Mapped[int] = mapped_column(Integer)
+
+
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+SaveOutcome = Literal["created", "unchanged", "replaced"]
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotRecord:
+    report_date: date
+    population: int
+    concealed_reason: str | None
+    digest: str
+
+
+async def snapshot_digest(session: AsyncSession, report_date: date) -> str | None:
+    """The stored digest for `report_date`, or None when no snapshot exists."""
+    return await session.scalar(
+        select(UsageSnapshot.digest).where(UsageSnapshot.report_date == report_date)
+    )
+
+
+async def save_snapshot(
+    session: AsyncSession,
+    *,
+    report_date: date,
+    origin: str,
+    population: int,
+    concealed_reason: str | None,
+    digest: str,
+    people: Sequence[PersonUsage],
+    funnels: Iterable[FunnelRow],
+) -> SaveOutcome:
+    """Store one report date. Same digest: nothing changes. Different digest (Microsoft
+    re-validates recent days): the old snapshot is replaced. Run inside the caller's
+    transaction so a failure leaves nothing behind."""
+    existing = (
+        await session.execute(
+            select(UsageSnapshot.id, UsageSnapshot.digest).where(
+                UsageSnapshot.report_date == report_date
+            )
+        )
+    ).first()
+    if existing is not None and existing.digest == digest:
+        return "unchanged"
+    if existing is not None:
+        for table in (UsagePerson, UsageFunnel):
+            await session.execute(delete(table).where(table.snapshot_id == existing.id))
+        await session.execute(delete(UsageSnapshot).where(UsageSnapshot.id == existing.id))
+    snapshot_id = await session.scalar(
+        insert(UsageSnapshot)
+        .values(
+            report_date=report_date,
+            origin=origin,
+            concealed_reason=concealed_reason,
+            population=population,
+            digest=digest,
+            created_at=datetime.now(UTC),
+        )
+        .returning(UsageSnapshot.id)
+    )
+    person_rows: list[dict[str, Any]] = []
+    for p in people:
+        row: dict[str, Any] = {
+            "snapshot_id": snapshot_id,
+            "person_key": p.key,
+            "department": p.department,
+            "wave": p.wave,
+            "enabled": p.enabled,
+            "licensed": p.licensed,
+            "provisioned": p.provisioned,
+            "signals": p.signals,
+        }
+        row.update(zip(_LAST_COLUMNS, p.last_activity, strict=True))
+        person_rows.append(row)
+    # Core executemany on the table: the ORM bulk path splits rows by which values are NULL
+    # (one statement per shape), which is 20x slower for a large tenant.
+    connection = await session.connection()
+    if person_rows:
+        await connection.execute(insert(_table(UsagePerson)), person_rows)
+    funnel_rows = [_funnel_values(snapshot_id, f) for f in funnels]
+    if funnel_rows:
+        await connection.execute(insert(_table(UsageFunnel)), funnel_rows)
+    return "replaced" if existing is not None else "created"
+
+
+def _funnel_values(snapshot_id: int | None, row: FunnelRow) -> dict[str, Any]:
+    c = row.counts
+    return {
+        "snapshot_id": snapshot_id,
+        "scope_kind": row.scope.kind,
+        "scope_key": row.scope.key,
+        "subject_kind": row.subject.kind,
+        "subject_key": row.subject.key,
+        "hidden": c is None,
+        "population": c.population if c else None,
+        "licensed": c.licensed if c else None,
+        "provisioned": c.provisioned if c else None,
+        "active": c.active if c else None,
+        "habitual": c.habitual if c else None,
+    }
+
+
+async def load_history(session: AsyncSession, as_of: date) -> dict[str, list[PastUsage]]:
+    """Per person, the earlier snapshots of the 28 days before `as_of` (for the habit rule)."""
+    since = as_of - timedelta(days=ACTIVE_DAYS - 1)
+    last_columns = [getattr(UsagePerson, name) for name in _LAST_COLUMNS]
+    query = (
+        select(
+            UsagePerson.person_key, UsageSnapshot.report_date, UsagePerson.signals, *last_columns
+        )
+        .join(UsageSnapshot, UsageSnapshot.id == UsagePerson.snapshot_id)
+        .where(UsageSnapshot.report_date >= since, UsageSnapshot.report_date < as_of)
+    )
+    history: dict[str, list[PastUsage]] = {}
+    for key, report_date, signals, *lasts in await session.execute(query):
+        history.setdefault(key, []).append(PastUsage(report_date, tuple(lasts), signals))
+    return history
+
+
+def _counts(row: UsageFunnel) -> FunnelCounts | None:
+    if row.hidden or row.population is None:
+        return None
+    return FunnelCounts(
+        row.population, row.licensed or 0, row.provisioned or 0, row.active or 0, row.habitual
+    )
+
+
+def _scope(department: str | None, wave: str | None) -> Scope:
+    if department is not None and wave is not None:
+        raise ValueError("ask for a department or a wave, not both")
+    if department is not None:
+        return Scope("department", department)
+    if wave is not None:
+        return Scope("wave", wave)
+    return TENANT
+
+
+async def latest_status(
+    session: AsyncSession, department: str | None = None, wave: str | None = None
+) -> StatusView | None:
+    """The published funnels of the latest snapshot for the tenant, a department or a wave;
+    None when no snapshot exists yet."""
+    scope = _scope(department, wave)
+    snapshot = await session.scalar(
+        select(UsageSnapshot).order_by(UsageSnapshot.report_date.desc()).limit(1)
+    )
+    if snapshot is None:
+        return None
+    rows = (
+        await session.scalars(
+            select(UsageFunnel).where(
+                UsageFunnel.snapshot_id == snapshot.id,
+                UsageFunnel.scope_kind == scope.kind,
+                UsageFunnel.scope_key == scope.key,
+            )
+        )
+    ).all()
+    lines = sorted(
+        (FunnelLine(Subject(r.subject_kind, r.subject_key), _counts(r)) for r in rows),  # type: ignore[arg-type]
+        key=lambda line: line.subject,
+    )
+    reason: ConcealedReason | None = snapshot.concealed_reason  # type: ignore[assignment]
+    hidden = not rows or all(line.counts is None for line in lines)
+    return StatusView(
+        report_date=snapshot.report_date,
+        scope=scope,
+        tenant_level_only=reason is not None,
+        concealed_reason=reason,
+        hidden=hidden,
+        workloads=tuple(line for line in lines if line.subject.kind == "workload"),
+        scenarios=tuple(line for line in lines if line.subject.kind == "scenario"),
+        origin=snapshot.origin,
+    )
+
+
+async def trend(
+    session: AsyncSession,
+    subject: str,
+    days: int,
+    *,
+    department: str | None = None,
+    wave: str | None = None,
+) -> list[TrendPoint]:
+    """The funnel of a workload or scenario key over the last `days` days of report dates,
+    oldest first. Days where the group is hidden or unavailable have `counts` None."""
+    scope = _scope(department, wave)
+    newest = await session.scalar(
+        select(UsageSnapshot.report_date).order_by(UsageSnapshot.report_date.desc()).limit(1)
+    )
+    if newest is None:
+        return []
+    since = newest - timedelta(days=max(days, 1) - 1)
+    query = (
+        select(UsageSnapshot.report_date, UsageFunnel)
+        .outerjoin(
+            UsageFunnel,
+            (UsageFunnel.snapshot_id == UsageSnapshot.id)
+            & (UsageFunnel.scope_kind == scope.kind)
+            & (UsageFunnel.scope_key == scope.key)
+            & (UsageFunnel.subject_key == subject),
+        )
+        .where(UsageSnapshot.report_date >= since)
+        .order_by(UsageSnapshot.report_date)
+    )
+    return [
+        TrendPoint(report_date, _counts(row) if row is not None else None)
+        for report_date, row in await session.execute(query)
+    ]
+
+
+async def get_state(session: AsyncSession, key: str) -> str | None:
+    """A stored sync state value (e.g. the users delta link)."""
+    return await session.scalar(select(GraphSyncState.value).where(GraphSyncState.key == key))
+
+
+async def set_state(session: AsyncSession, key: str, value: str | None) -> None:
+    """Store (or clear, with None) a sync state value."""
+    await session.execute(delete(GraphSyncState).where(GraphSyncState.key == key))
+    if value is not None:
+        await session.execute(insert(GraphSyncState).values(key=key, value=value))
+
+
+async def apply_directory(
+    session: AsyncSession,
+    *,
+    full: bool,
+    users: Iterable[tuple[str, str, str | None, bool, int]],
+    removed: Iterable[str],
+) -> list[tuple[str, str, str | None, bool, int]]:
+    """Apply a directory read (id, upn, department, enabled, licence mask) to the mirror and
+    return the whole mirror. A full read replaces everything (leavers disappear)."""
+    if full:
+        await session.execute(delete(DirectoryEntry))
+    gone = set(removed)
+    batch = {u[0]: u for u in users}
+    ids = list(batch) + list(gone)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        await session.execute(delete(DirectoryEntry).where(DirectoryEntry.id.in_(chunk)))
+    rows = [
+        {"id": i, "upn": u, "department": d, "enabled": e, "licensed": m}
+        for i, u, d, e, m in batch.values()
+        if i not in gone
+    ]
+    if rows:
+        await session.execute(insert(DirectoryEntry), rows)
+    result = await session.execute(
+        select(
+            DirectoryEntry.id,
+            DirectoryEntry.upn,
+            DirectoryEntry.department,
+            DirectoryEntry.enabled,
+            DirectoryEntry.licensed,
+        )
+    )
+    return [tuple(row) for row in result]  # type: ignore[misc]
