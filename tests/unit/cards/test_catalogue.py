@@ -1,0 +1,69 @@
+"""The one string catalogue (cards/strings/*.toml): every key in nl, fr and en."""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from importlib import resources
+
+import pytest
+
+from cards.i18n import LOCALES, Catalogue, CatalogueError, catalogue, t
+
+
+def _raw_tables() -> dict[str, dict[str, object]]:
+    folder = resources.files("cards").joinpath("strings")
+    return {
+        item.name.removesuffix(".toml"): tomllib.loads(item.read_text("utf-8"))
+        for item in folder.iterdir()
+        if item.name.endswith(".toml")
+    }
+
+
+def test_shipped_catalogue_loads() -> None:
+    catalogue.cache_clear()
+    assert catalogue().keys()
+
+
+def test_every_shipped_key_has_a_non_empty_text_in_every_language() -> None:
+    missing = [
+        f"{area}.{key}:{locale}"
+        for area, keys in _raw_tables().items()
+        for key, texts in keys.items()
+        for locale in LOCALES
+        if not isinstance(texts, dict) or not str(texts.get(locale, "")).strip()
+    ]
+    assert missing == []
+
+
+def test_a_missing_language_is_refused_at_load() -> None:
+    with pytest.raises(CatalogueError, match=r"demo\.hello: missing fr"):
+        Catalogue.from_tables({"demo": {"hello": {"nl": "Hallo", "en": "Hello"}}})
+
+
+def test_a_placeholder_missing_in_one_language_is_refused() -> None:
+    with pytest.raises(CatalogueError, match="placeholders differ"):
+        Catalogue.from_tables(
+            {"demo": {"hi": {"nl": "Dag {name}", "fr": "Bonjour", "en": "Hi {name}"}}}
+        )
+
+
+def test_manifest_command_titles_are_distinct_within_each_language() -> None:
+    # Teams sends a picked command's title as the message: two equal titles cannot be told apart.
+    shipped = catalogue().keys()
+    titles = sorted(k for k in shipped if k.startswith("manifest.cmd_") and k.endswith("_title"))
+    assert len(titles) == 8
+    for locale in LOCALES:
+        texts = [t(locale, key).casefold() for key in titles]
+        assert len(set(texts)) == len(texts), locale
+
+
+def test_manifest_error_messages_take_the_same_fields_in_every_language() -> None:
+    formatter = string.Formatter()
+    shipped = catalogue().keys()
+    for key in sorted(k for k in shipped if k.startswith("manifest.err_")):
+        fields = {
+            frozenset(f for _, f, _, _ in formatter.parse(t(locale, key)) if f)
+            for locale in LOCALES
+        }
+        assert len(fields) == 1, key

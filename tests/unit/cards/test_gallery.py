@@ -1,0 +1,79 @@
+"""Every card the product sends, in every language, is valid for Teams (cards.gallery)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import pytest
+
+from cards.gallery import CardSample, samples
+from cards.i18n import LOCALES
+from cards.schema import CHART_TYPES, MAX_CARD_BYTES, card_problems, card_size
+
+SAMPLES = samples()
+
+
+def _id(sample: CardSample) -> str:
+    return f"{sample.name}.{sample.locale}"
+
+
+def test_gallery_has_cards() -> None:
+    assert SAMPLES, "cards.gallery.samples() returned nothing to check"
+
+
+def test_every_card_is_in_every_language() -> None:
+    languages: dict[str, set[str]] = defaultdict(set)
+    for sample in SAMPLES:
+        languages[sample.name].add(sample.locale)
+    incomplete = {name: sorted(found) for name, found in languages.items() if found != set(LOCALES)}
+    assert incomplete == {}
+
+
+def test_sample_names_are_unique_per_language() -> None:
+    ids = [_id(sample) for sample in SAMPLES]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=_id)
+def test_card_is_valid_for_teams(sample: CardSample) -> None:
+    problems = card_problems(sample.card, locale=sample.locale)
+    assert problems == [], "\n".join(map(str, problems))
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=_id)
+def test_card_sets_version_and_stays_small(sample: CardSample) -> None:
+    assert sample.card.get("version") == "1.5"
+    assert card_size(sample.card) < MAX_CARD_BYTES
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=_id)
+def test_card_texts_differ_between_languages(sample: CardSample) -> None:
+    # A card identical in two languages means a string bypassed the catalogue.
+    others = [
+        other.card
+        for other in SAMPLES
+        if other.name == sample.name and other.locale != sample.locale
+    ]
+    text = json.dumps({k: v for k, v in sample.card.items() if k != "lang"}, sort_keys=True)
+    for other in others:
+        assert text != json.dumps({k: v for k, v in other.items() if k != "lang"}, sort_keys=True)
+
+
+def test_charts_in_the_gallery_carry_text_fallbacks() -> None:
+    # card_problems checks this per card; this pins that the walk finds nested charts at all.
+    found = [
+        element
+        for sample in SAMPLES
+        for element in _walk(sample.card)
+        if element.get("type") in CHART_TYPES
+    ]
+    assert all(isinstance(chart.get("fallback"), dict) for chart in found)
+
+
+def _walk(node: object) -> list[dict[str, object]]:
+    if isinstance(node, dict):
+        return [node, *(e for value in node.values() for e in _walk(value))]
+    if isinstance(node, list):
+        return [e for value in node for e in _walk(value)]
+    return []
