@@ -12,19 +12,19 @@ from dataclasses import dataclass
 
 from adoption.checkin import (
     AnswerValue,
-    Template,
     answers_from_json,
     answers_to_json,
-    parse_template,
     respondent_key,
     validate_answers,
 )
+from bot.runs import RunInfo
 from bot.services import BotServices
 from cards.base import Card
 from cards.checkin import closed_card, notice_card, question_card, thanks_card
 from cards.i18n import Locale
 from store import checkins
-from store.tables import CheckinRun, RunState
+from store.answers import Answer
+from store.checkins import Recipient
 
 log = logging.getLogger("uptake.bot.checkin")
 
@@ -48,26 +48,25 @@ def _run_id(data: Mapping[str, object]) -> int | None:
     return None
 
 
-def _is_open(run: CheckinRun, services: BotServices) -> bool:
-    return run.state == RunState.OPEN and services.clock() < run.closes_at
+def _is_open(run: RunInfo, services: BotServices) -> bool:
+    return run.open and services.clock() < run.closes_at
 
 
 async def _load(
     services: BotServices, person: str, data: Mapping[str, object], locale: Locale
-) -> tuple[CheckinRun, Template] | Outcome:
+) -> tuple[RunInfo, Recipient] | Outcome:
     run_id = _run_id(data)
-    async with services.sessions() as session:
-        run = await checkins.get_run(session, run_id) if run_id is not None else None
-        if run is None:
-            return Outcome(notice_card("checkin.unknown_run", locale))
-        template = parse_template(run.template_source, f"run {run.id}")
-        if not await checkins.is_recipient(session, run.id, person):
-            log.info("checkin.refused reason=not_recipient run=%s", run.id)
-            return Outcome(notice_card("checkin.not_for_you", locale))
+    run = await services.runs.get(run_id) if run_id is not None else None
+    if run is None:
+        return Outcome(notice_card("checkin.unknown_run", locale))
+    recipient = await services.runs.recipient(run.id, person)
+    if recipient is None:
+        log.info("checkin.refused reason=not_recipient run=%s", run.id)
+        return Outcome(notice_card("checkin.not_for_you", locale))
     if not _is_open(run, services):
         log.info("checkin.refused reason=closed run=%s", run.id)
-        return Outcome(closed_card(template, (run.closed_at or run.closes_at).date(), locale))
-    return run, template
+        return Outcome(closed_card(run.template, (run.closed_at or run.closes_at).date(), locale))
+    return run, recipient
 
 
 async def answer(
@@ -77,13 +76,13 @@ async def answer(
     loaded = await _load(services, person, data, locale)
     if isinstance(loaded, Outcome):
         return loaded
-    run, template = loaded
-    check = validate_answers(template, data)
+    run, recipient = loaded
+    check = validate_answers(run.template, data)
     if not check.ok:
         log.info("checkin.invalid run=%s problems=%s", run.id, sorted(check.problems))
         return Outcome(
             question_card(
-                template,
+                run.template,
                 run.id,
                 run.closes_at.date(),
                 locale,
@@ -91,19 +90,17 @@ async def answer(
                 problems=check.problems,
             )
         )
-    key = respondent_key(services.secret, run.id, person)
-    async with services.sessions.begin() as session:
-        department = await checkins.person_department(session, person)
-        await checkins.save_response(
-            session,
+    await services.answers.save(
+        Answer(
             run_id=run.id,
-            respondent_key=key,
-            department=department,
+            respondent_key=respondent_key(services.secret, run.id, person),
+            department=recipient.department,
             answers=answers_to_json(check.answers),
             today=services.clock().date(),
         )
+    )
     log.info("checkin.answered run=%s", run.id)
-    return Outcome(thanks_card(template, run.id, check.answers, locale), stored=True)
+    return Outcome(thanks_card(run.template, run.id, check.answers, locale), stored=True)
 
 
 async def edit(
@@ -113,10 +110,12 @@ async def edit(
     loaded = await _load(services, person, data, locale)
     if isinstance(loaded, Outcome):
         return loaded
-    run, template = loaded
+    run, _ = loaded
     async with services.sessions() as session:
         stored = await checkins.find_response(
             session, run.id, respondent_key(services.secret, run.id, person)
         )
     answers: dict[str, AnswerValue] = answers_from_json(stored) if stored else {}
-    return Outcome(question_card(template, run.id, run.closes_at.date(), locale, answers=answers))
+    return Outcome(
+        question_card(run.template, run.id, run.closes_at.date(), locale, answers=answers)
+    )

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.runs import RunCache
 from cards.i18n import Locale
+from store.answers import AnswerWriter
 
 
 def utc_now() -> datetime:
@@ -18,6 +20,8 @@ def utc_now() -> datetime:
 @dataclass(frozen=True)
 class BotServices:
     sessions: async_sessionmaker[AsyncSession]
+    runs: RunCache
+    answers: AnswerWriter
     secret: bytes
     default_locale: Locale
     min_group_size: int

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
@@ -102,11 +102,31 @@ async def close_due_runs(session: AsyncSession, now: datetime) -> int:
     return int(getattr(result, "rowcount", 0))
 
 
-async def is_recipient(session: AsyncSession, run_id: int, person_id: str) -> bool:
-    found = await session.scalar(
-        select(Delivery.run_id).where(Delivery.run_id == run_id, Delivery.person_id == person_id)
+@dataclass(frozen=True)
+class Recipient:
+    department: str | None
+
+
+async def recipient(session: AsyncSession, run_id: int, person_id: str) -> Recipient | None:
+    """The person as a recipient of the run (None when the run was not sent to them)."""
+    row = (
+        await session.execute(
+            select(Person.department)
+            .join(Delivery, Delivery.person_id == Person.id)
+            .where(Delivery.run_id == run_id, Delivery.person_id == person_id)
+        )
+    ).first()
+    return Recipient(row.department) if row is not None else None
+
+
+async def recipients(session: AsyncSession, run_id: int) -> dict[str, Recipient]:
+    """Every recipient of a run, by person id (one query instead of one per answer)."""
+    rows = await session.execute(
+        select(Delivery.person_id, Person.department)
+        .join(Person, Person.id == Delivery.person_id)
+        .where(Delivery.run_id == run_id)
     )
-    return found is not None
+    return {row.person_id: Recipient(row.department) for row in rows}
 
 
 # --- the outbox ----------------------------------------------------------------------------
@@ -242,26 +262,17 @@ async def next_due_at(session: AsyncSession) -> datetime | None:
 # --- responses -----------------------------------------------------------------------------
 
 
-async def save_response(
-    session: AsyncSession,
-    *,
-    run_id: int,
-    respondent_key: str,
-    department: str | None,
-    answers: dict[str, Any],
-    today: date,
-) -> None:
-    """Store an answer; a second answer of the same respondent replaces the first."""
-    values = {
-        "run_id": run_id,
-        "respondent_key": respondent_key,
-        "department": department,
-        "answers": answers,
-        "submitted_on": today,
-    }
+async def save_responses(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Upsert answers: a respondent's later answer replaces the earlier one of the same run.
+
+    `rows` must hold at most one row per (run_id, respondent_key): PostgreSQL refuses to update
+    the same row twice in one statement.
+    """
+    if not rows:
+        return
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(Response).values(**values)
+    statement = insert(Response)
     statement = statement.on_conflict_do_update(
         index_elements=[Response.run_id, Response.respondent_key],
         set_={
@@ -269,7 +280,7 @@ async def save_response(
             "submitted_on": statement.excluded.submitted_on,
         },
     )
-    await session.execute(statement)
+    await session.execute(statement, list(rows))
 
 
 async def find_response(
@@ -288,7 +299,3 @@ async def response_count(session: AsyncSession, run_id: int) -> int:
 
 async def responses(session: AsyncSession, run_id: int) -> Sequence[Response]:
     return (await session.scalars(select(Response).where(Response.run_id == run_id))).all()
-
-
-async def person_department(session: AsyncSession, person_id: str) -> str | None:
-    return await session.scalar(select(Person.department).where(Person.id == person_id))

@@ -21,9 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.connector import ConnectorPool, LocalTokens, SdkTokens, TokenSource
 from bot.routes import apology_handler, build_agent
+from bot.runs import RunCache
 from bot.sender import OutboxSender
 from bot.services import BotServices, utc_now
 from bot.web import build_web_app
+from store.answers import AnswerWriter
 from store.engine import make_engine, make_sessions
 from store.schema import is_current, upgrade
 from uptake.settings import BotCredentials, Settings
@@ -93,8 +95,12 @@ class Runtime:
             raise RuntimeError("the database schema is not current: run `uptake db upgrade`")
         sessions = make_sessions(engine)
         connections = connection_manager(credentials)
+        answers = AnswerWriter(sessions)
+        answers.start()
         services = BotServices(
             sessions=sessions,
+            runs=RunCache(sessions),
+            answers=answers,
             secret=load_or_create_secret(settings),
             default_locale=settings.default_locale,
             min_group_size=settings.min_group_size,
@@ -136,5 +142,6 @@ class Runtime:
         return build_web_app(agent, adapter, self.auth_configuration(), self.readiness)
 
     async def close(self) -> None:
+        await self.services.answers.close()
         await self.pool.close()
         await self.engine.dispose()
