@@ -10,11 +10,15 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.sender import OutboxSender
+from graph.errors import UsageDataError
 from store import checkins
+from uptake.settings import Settings
+from uptake.sync import run_sync
 
 log = logging.getLogger("uptake.scheduler")
 
 OUTBOX_EVERY_SECONDS = 10
+SYNC_HOUR = 5
 
 
 async def close_due_runs(
@@ -27,6 +31,16 @@ async def close_due_runs(
     return closed
 
 
+async def sync_usage(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """The daily usage sync; a failure is logged and retried by tomorrow's run (or by hand)."""
+    try:
+        outcomes = await run_sync(settings, sessions)
+    except UsageDataError as error:
+        log.error("usage.sync_failed error=%s", type(error).__name__)
+        return
+    log.info("usage.synced dates=%s", len(outcomes))
+
+
 async def drain_outbox(sender: OutboxSender) -> None:
     report = await sender.drain()
     if report.outcomes:
@@ -35,18 +49,29 @@ async def drain_outbox(sender: OutboxSender) -> None:
 
 def build_scheduler(
     *,
-    timezone: str,
+    settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
     sender: OutboxSender,
     clock: Callable[[], datetime],
 ) -> AsyncIOScheduler:
     """One job per concern; `max_instances=1` so a slow drain is never run twice at once."""
-    scheduler = AsyncIOScheduler(timezone=timezone)
+    scheduler = AsyncIOScheduler(timezone=settings.timezone)
     common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 60}
     scheduler.add_job(
         drain_outbox, "interval", seconds=OUTBOX_EVERY_SECONDS, args=[sender], id="outbox", **common
     )
     scheduler.add_job(
         close_due_runs, "interval", minutes=1, args=[sessions, clock], id="close_runs", **common
+    )
+    # Reports lag 24-48 h and one run makes 10 requests (limit: 14 per 10 minutes per report
+    # API), so once a day in the early morning is both enough and well within throttling.
+    scheduler.add_job(
+        sync_usage,
+        "cron",
+        hour=SYNC_HOUR,
+        minute=17,
+        args=[settings, sessions],
+        id="usage_sync",
+        **common,
     )
     return scheduler

@@ -7,6 +7,7 @@ the Agents Playground's signed-in user joins it as a facilitator.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -15,11 +16,12 @@ from importlib import resources
 from sqlalchemy import select
 
 from bot.services import utc_now
-from graph.synthetic import generate_tenant
+from graph.synthetic import generate_tenant, write_export_folder
 from store import checkins
 from store.tables import Person
 from uptake.root import Runtime
 from uptake.settings import Settings
+from uptake.sync import run_sync
 
 log = logging.getLogger("uptake.demo")
 
@@ -82,6 +84,12 @@ async def prepare_demo(runtime: Runtime) -> DemoSummary:
                 min_group_size=runtime.settings.min_group_size,
             )
             run_id = opened.run_id
+    reports = runtime.settings.reports_dir
+    if reports is not None:
+        if not reports.exists():
+            await asyncio.to_thread(write_export_folder, tenant, reports)
+        # Idempotent: an unchanged report date is recognised and left as it is.
+        await run_sync(runtime.settings, runtime.sessions)
     departments = {p.department for p in tenant.people}
     log.info(
         "demo.seeded people=%s departments=%s run=%s", len(tenant.people), len(departments), run_id

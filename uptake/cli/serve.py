@@ -43,7 +43,7 @@ async def _serve(
                 say("cli.playground_hint", port=port)
         if role in ("all", "worker"):
             scheduler = build_scheduler(
-                timezone=settings.timezone,
+                settings=runtime.settings,
                 sessions=runtime.sessions,
                 sender=runtime.sender,
                 clock=utc_now,
