@@ -15,6 +15,7 @@ from aiohttp.web_exceptions import NotAppKeyWarning
 
 from bot.services import utc_now
 from scheduler.jobs import build_scheduler
+from scheduler.leader import FileLeadership, Leadership, PostgresLeadership, lead
 from uptake.cli.common import EXIT_USAGE, configure_logging, load_settings, say
 from uptake.demo import demo_settings, prepare_demo, send_pulse_on_install
 from uptake.root import Runtime
@@ -23,12 +24,19 @@ from uptake.settings import BotCredentials, Settings, is_loopback_host
 log = logging.getLogger("uptake.serve")
 
 
+def _leadership(runtime: Runtime) -> Leadership:
+    if runtime.settings.is_sqlite:
+        return FileLeadership(runtime.settings.data_dir / "worker.lock")
+    return PostgresLeadership(runtime.engine)
+
+
 async def _serve(
     settings: Settings, credentials: BotCredentials, host: str, port: int, role: str, demo: bool
 ) -> None:
     runtime = await Runtime.start(settings, credentials, migrate=settings.is_sqlite)
     runner: web.AppRunner | None = None
     scheduler = None
+    leader: asyncio.Task[None] | None = None
     try:
         if demo:
             summary = await prepare_demo(runtime)
@@ -41,6 +49,7 @@ async def _serve(
             say("cli.listening", host=host, port=port, role=role)
             if not credentials.configured:
                 say("cli.playground_hint", port=port)
+        stop = asyncio.Event()
         if role in ("all", "worker"):
             scheduler = build_scheduler(
                 settings=runtime.settings,
@@ -48,12 +57,16 @@ async def _serve(
                 sender=runtime.sender,
                 clock=utc_now,
             )
-            scheduler.start()
-        stop = asyncio.Event()
+            # Paused until this process is the leader: a second worker is a hot standby.
+            scheduler.start(paused=True)
+            leadership = _leadership(runtime)
+            leader = asyncio.create_task(lead(leadership, scheduler.resume, scheduler.pause, stop))
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         await stop.wait()
+        if leader is not None:
+            await leader
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
