@@ -19,10 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
-from typing import Final, Literal, get_args
+from typing import Final
 
-Locale = Literal["nl", "fr", "en"]
-LOCALES: Final[tuple[Locale, ...]] = get_args(Locale)
+from adoption.language import LOCALES, Locale
 
 RATING_MIN: Final = 1
 RATING_MAX: Final = 5

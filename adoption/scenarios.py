@@ -11,12 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any
 
+from adoption.language import LOCALES
 from adoption.signals import Signal, Workload, signal_bit, workload_bit
-
-Locale = Literal["nl", "fr", "en"]
-LOCALES: tuple[Locale, ...] = ("nl", "fr", "en")
 
 
 class CatalogueError(ValueError):

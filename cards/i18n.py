@@ -21,15 +21,15 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
-from typing import Final, Literal, get_args
+from typing import Final
 
 from babel import Locale as BabelLocale
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
 from babel.numbers import format_decimal, format_percent
 
-Locale = Literal["nl", "fr", "en"]
-LOCALES: Final[tuple[Locale, ...]] = get_args(Locale)
+from adoption.language import LOCALES, Locale
+
 # Belgian conventions for nl and fr (a Flemish organisation); British English for en.
 _BABEL: Final[Mapping[Locale, BabelLocale]] = {
     "nl": BabelLocale.parse("nl_BE"),

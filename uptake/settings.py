@@ -12,15 +12,14 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-Locale = Literal["nl", "fr", "en"]
-LOCALES: tuple[Locale, ...] = ("nl", "fr", "en")
+from adoption.language import Locale
 
 # Values people paste from samples; refusing them beats running with a guessable secret.
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "xxx", "todo", "<secret>", "your-secret"}
