@@ -28,7 +28,7 @@ from microsoft_agents.hosting.core import (
     TurnState,
 )
 
-from bot import checkin, lifecycle
+from bot import checkin, facilitator, lifecycle
 from bot.activity_facts import locale_of, person_id
 from bot.services import BotServices
 from cards.base import CARD_CONTENT_TYPE, Card
@@ -123,7 +123,14 @@ async def on_other_invoke(context: TurnContext, services: BotServices) -> None:
 
 
 async def on_text(context: TurnContext, services: BotServices) -> None:
-    await lifecycle.on_help(context, services)
+    """A chat message: a question (facilitators), "my ambassador", or help."""
+    activity = context.activity
+    asked = facilitator.Asked(
+        person_id=person_id(activity, local_mode=services.local_mode),
+        text=activity.text,
+        locale=_locale(context, services),
+    )
+    await context.send_activity(lifecycle.card_activity(await facilitator.respond(asked, services)))
 
 
 def apology_handler(services: BotServices) -> Callable[[TurnContext, Exception], Awaitable[None]]:

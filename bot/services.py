@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.runs import RunCache
 from cards.i18n import Locale
 from store.answers import AnswerWriter
+
+if TYPE_CHECKING:
+    from bot.facilitator import Facilitation
 
 
 def utc_now() -> datetime:
@@ -26,7 +30,8 @@ class BotServices:
     default_locale: Locale
     min_group_size: int
     local_mode: bool
-    facilitators: frozenset[str] = frozenset()
     clock: Callable[[], datetime] = field(default=utc_now)
     # Called with the person id after a first install (the demo uses it to send a check-in).
     after_install: Callable[[str], Awaitable[None]] | None = None
+    # Facilitator questions: access, audit and caches (None: nobody is a facilitator).
+    facilitation: Facilitation | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -61,8 +62,12 @@ def messages_handler(
             return _bad_request("an activity needs a type and conversation.id")
         if not activity.service_url:
             return _bad_request("an activity needs a serviceUrl")
+        began = time.perf_counter()
         response = await adapter.process(request, agent)
-        return response if response is not None else web.Response(status=202)
+        response = response if response is not None else web.Response(status=202)
+        # The turn's own duration (W3C Server-Timing), for operators' dashboards and the bench.
+        response.headers["Server-Timing"] = f"turn;dur={(time.perf_counter() - began) * 1000:.1f}"
+        return response
 
     return messages
 

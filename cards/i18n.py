@@ -26,9 +26,11 @@ from typing import Final
 from babel import Locale as BabelLocale
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, format_decimal
 
-from adoption.language import LOCALES, Locale
+# Re-exported: card builders take the language from here with their strings.
+from adoption.language import LOCALES as LOCALES
+from adoption.language import Locale as Locale
 
 # Belgian conventions for nl and fr (a Flemish organisation); British English for en.
 _BABEL: Final[Mapping[Locale, BabelLocale]] = {
@@ -130,6 +132,13 @@ def format_number(value: float, locale: Locale) -> str:
     return format_decimal(value, locale=_BABEL[locale])
 
 
+# Parsed once: babel's format_percent re-reads the locale's pattern on every call, and cards
+# format dozens of shares each.
+_PERCENT: Final[Mapping[Locale, NumberPattern]] = {
+    loc: babel.percent_formats[None] for loc, babel in _BABEL.items()
+}
+
+
 def format_share(value: float, locale: Locale) -> str:
     """A fraction (0.42) as a percentage in the locale's style ('42 %' in nl_BE/fr_BE)."""
-    return format_percent(value, locale=_BABEL[locale])
+    return str(_PERCENT[locale].apply(value, _BABEL[locale]))

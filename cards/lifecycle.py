@@ -27,6 +27,7 @@ def help_card(locale: Locale) -> Card:
         [
             heading(t(locale, "lifecycle.help_title")),
             paragraph(t(locale, "lifecycle.help_employee")),
+            paragraph(t(locale, "ambassador.help_hint")),
         ],
         locale,
     )

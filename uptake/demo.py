@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib import resources
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import utc_now
 from graph.synthetic import generate_tenant, write_export_folder
-from store import checkins
+from store import checkins, facilitation
 from store.tables import Person
 from uptake.root import Runtime
 from uptake.settings import Settings
@@ -84,6 +87,7 @@ async def prepare_demo(runtime: Runtime) -> DemoSummary:
                 min_group_size=runtime.settings.min_group_size,
             )
             run_id = opened.run_id
+        await _seed_ambassadors(session, tenant.people, now)
     reports = runtime.settings.reports_dir
     if reports is not None:
         if not reports.exists():
@@ -95,6 +99,22 @@ async def prepare_demo(runtime: Runtime) -> DemoSummary:
         "demo.seeded people=%s departments=%s run=%s", len(tenant.people), len(departments), run_id
     )
     return DemoSummary(len(tenant.people), len(departments), run_id)
+
+
+async def _seed_ambassadors(session: AsyncSession, people: Sequence[Any], now: datetime) -> None:
+    """The first person of most departments champions it; Productie is left uncovered so the
+    facilitator sees a gap, and one ambassador covers two departments."""
+    if await facilitation.ambassadors(session):
+        return
+    firsts: dict[str, str] = {}
+    for person in people:
+        firsts.setdefault(person.department, person.id)
+    covered = sorted(d for d in firsts if d != "Productie")
+    for department in covered:
+        extra = ["Directie"] if department == "IT" and "Directie" in firsts else []
+        if department == "Directie":
+            continue
+        await facilitation.add_ambassador(session, firsts[department], [department, *extra], now)
 
 
 def send_pulse_on_install(runtime: Runtime, run_id: int) -> None:

@@ -19,12 +19,16 @@ from microsoft_agents.hosting.core import AgentApplication, AgentAuthConfigurati
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.access import AuditLog, FacilitatorAccess
 from bot.connector import ConnectorPool, LocalTokens, SdkTokens, TokenSource
+from bot.facilitator import Facilitation
 from bot.routes import apology_handler, build_agent
 from bot.runs import RunCache
+from bot.sdk_patches import memoise_product_info
 from bot.sender import OutboxSender
 from bot.services import BotServices, utc_now
 from bot.web import build_web_app
+from graph.membership import GraphGroupMembership
 from store.answers import AnswerWriter
 from store.engine import make_engine, make_sessions
 from store.schema import is_current, upgrade
@@ -71,6 +75,17 @@ def connection_manager(credentials: BotCredentials) -> Any:
     )
 
 
+def build_facilitation(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession]
+) -> Facilitation:
+    """Who may ask questions (named, or in the Entra group, checked through Graph)."""
+    membership = GraphGroupMembership(settings) if settings.facilitator_group_id else None
+    access = FacilitatorAccess(
+        sessions, frozenset(settings.facilitators), settings.facilitator_group_id, membership
+    )
+    return Facilitation(access=access, audit=AuditLog(sessions))
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -87,6 +102,7 @@ class Runtime:
         cls, settings: Settings, credentials: BotCredentials, *, migrate: bool
     ) -> Runtime:
         prepare_sqlite_folder(settings)
+        memoise_product_info()
         engine = make_engine(settings.effective_database_url)
         if migrate:
             await upgrade(engine)
@@ -105,7 +121,7 @@ class Runtime:
             default_locale=settings.default_locale,
             min_group_size=settings.min_group_size,
             local_mode=not credentials.configured,
-            facilitators=frozenset(f.lower() for f in settings.facilitators),
+            facilitation=build_facilitation(settings, sessions),
         )
         tokens: TokenSource = SdkTokens(connections) if credentials.configured else LocalTokens()
         pool = ConnectorPool(tokens)
@@ -143,5 +159,7 @@ class Runtime:
 
     async def close(self) -> None:
         await self.services.answers.close()
+        if self.services.facilitation is not None:
+            await self.services.facilitation.audit.close()
         await self.pool.close()
         await self.engine.dispose()

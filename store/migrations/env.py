@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import store.facilitation
 import store.tables
 import store.usage  # noqa: F401  (and the usage snapshot tables)
 from store.base import Base

@@ -69,6 +69,8 @@ class FakeGraph:
     page_size: int = 50
     seen: list[Seen] = field(default_factory=list)
     calls: Counter[str] = field(default_factory=Counter)
+    # group id -> member object ids, answered by POST /users/{id}/checkMemberGroups
+    groups: dict[str, set[str]] = field(default_factory=dict)
     base_url: str = ""
     download_url: str = ""
     _links: dict[str, tuple[str, bool]] = field(default_factory=dict)
@@ -100,6 +102,11 @@ class FakeGraph:
             return web.json_response({"displayConcealedNames": self.concealed_setting})
         if path in ("/v1.0/users/delta()", "/v1.0/users/delta", "/v1.0/users"):
             return self._users(request)
+        if path.startswith("/v1.0/users/") and path.endswith("/checkMemberGroups"):
+            user = path.split("/")[3]
+            asked = (await request.json()).get("groupIds", [])
+            found = [g for g in asked if user in self.groups.get(g, set())]
+            return web.json_response({"value": found})
         if path == "/v1.0/subscribedSkus":
             return web.json_response({"value": [self._sku()]})
         return self._error(404, "Request_ResourceNotFound", "no such resource")

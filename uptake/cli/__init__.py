@@ -13,10 +13,10 @@ def main() -> None:
 
 def _register() -> None:
     # Imported here, not at module top, so `import uptake.cli` builds nothing else.
-    from uptake.cli import checkin, db, serve, usage
+    from uptake.cli import ambassadors, checkin, db, serve, usage
     from uptake.cli import manifest as manifest_cli
 
-    for module in (serve, db, checkin, usage, manifest_cli):
+    for module in (serve, db, checkin, usage, ambassadors, manifest_cli):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -1,0 +1,149 @@
+"""Check-in results for facilitators: averages, choice counts and texts, never below k.
+
+A run's results are shown only when at least k people answered. Per department, the rule of
+adoption.privacy applies: departments under k are hidden, and so many more that a hidden one
+cannot be found by subtracting the visible ones from the total. Answers without a department
+count in the total but are never shown as a group of their own. Free texts appear only when
+the (whole) run reaches k, scrubbed of names, e-mails and phone numbers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from adoption.checkin import QuestionKind, Template
+from adoption.privacy import Partition, suppressed_groups
+from adoption.scrub import scrub
+
+ALL: Final = "\x00all"
+NO_DEPARTMENT: Final = "\x00none"
+MAX_TEXTS: Final = 5
+# A blocker answer that says nothing blocks: never "the most named blocker".
+NOT_A_BLOCKER: Final = frozenset({"nothing"})
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionResult:
+    """One question's outcome: `average` for ratings, `counts` for choices, `texts` for text."""
+
+    question_id: str
+    answered: int
+    average: float | None = None
+    counts: tuple[tuple[str, int], ...] = ()
+    texts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GroupResult:
+    """The results of one group (the whole run or one department)."""
+
+    respondents: int
+    questions: tuple[QuestionResult, ...]
+
+    def question(self, question_id: str) -> QuestionResult | None:
+        return next((q for q in self.questions if q.question_id == question_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class RunResults:
+    """`overall` is None when fewer than k answered; `departments` holds the visible ones;
+    `hidden_departments` counts the departments with answers that are not shown."""
+
+    respondents: int
+    k: int
+    overall: GroupResult | None
+    departments: Mapping[str, GroupResult]
+    hidden_departments: int
+
+    def for_department(self, department: str | None) -> GroupResult | None:
+        """The results of one department (None: the whole run), when they may be shown."""
+        if department is None:
+            return self.overall
+        return self.departments.get(department)
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """One stored response: its department and answers as JSON."""
+
+    department: str | None
+    answers: Mapping[str, object]
+
+
+def _group(
+    template: Template,
+    rows: Sequence[Answered],
+    *,
+    with_texts: bool,
+    known_names: frozenset[str],
+) -> GroupResult:
+    results: list[QuestionResult] = []
+    for question in template.questions:
+        values = [r.answers.get(question.id) for r in rows if question.id in r.answers]
+        if question.kind is QuestionKind.RATING:
+            ratings = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+            average = sum(ratings) / len(ratings) if ratings else None
+            results.append(QuestionResult(question.id, len(ratings), average=average))
+        elif question.kind in (QuestionKind.SINGLE, QuestionKind.MULTI):
+            counter: Counter[str] = Counter()
+            for value in values:
+                chosen = value if isinstance(value, list) else [value]
+                counter.update(c for c in chosen if isinstance(c, str) and question.option(c))
+            ordered = tuple(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
+            results.append(QuestionResult(question.id, len(values), counts=ordered))
+        else:
+            texts = [v for v in values if isinstance(v, str) and v.strip()]
+            shown = tuple(scrub(v, known_names) for v in texts[:MAX_TEXTS]) if with_texts else ()
+            results.append(QuestionResult(question.id, len(texts), texts=shown))
+    return GroupResult(len(rows), tuple(results))
+
+
+def summarise(
+    template: Template,
+    responses: Iterable[Answered],
+    k: int,
+    known_names: frozenset[str] = frozenset(),
+) -> RunResults:
+    """Aggregate a run's responses with the minimum group size `k` (see module docstring)."""
+    rows = list(responses)
+    by_department: dict[str, list[Answered]] = {}
+    for row in rows:
+        by_department.setdefault(row.department or NO_DEPARTMENT, []).append(row)
+    sizes = {ALL: len(rows), **{d: len(r) for d, r in by_department.items()}}
+    hidden = suppressed_groups(sizes, [Partition(ALL, tuple(sorted(by_department)))], k)
+    if len(rows) < k or ALL in hidden:
+        return RunResults(len(rows), k, None, {}, len(by_department))
+    overall = _group(template, rows, with_texts=True, known_names=known_names)
+    visible = {
+        department: _group(template, group, with_texts=False, known_names=known_names)
+        for department, group in sorted(by_department.items())
+        if department not in hidden and department != NO_DEPARTMENT
+    }
+    hidden_count = sum(1 for d in by_department if d not in visible and d != NO_DEPARTMENT)
+    return RunResults(len(rows), k, overall, visible, hidden_count)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentiment:
+    """What a status card shows next to the funnel, from the latest pulse."""
+
+    respondents: int
+    confidence: float | None
+    top_blocker: str | None
+
+
+def sentiment(results: RunResults, department: str | None = None) -> Sentiment | None:
+    """Average confidence and the most named blocker of a group; None when hidden."""
+    group = results.for_department(department)
+    if group is None:
+        return None
+    confidence = group.question("confidence")
+    blocker = group.question("blocker")
+    top = None
+    if blocker is not None:
+        named = [(option, n) for option, n in blocker.counts if option not in NOT_A_BLOCKER]
+        top = named[0][0] if named else None
+    return Sentiment(group.respondents, confidence.average if confidence is not None else None, top)
