@@ -19,6 +19,7 @@ when signals were seen in at least 3 of the 4 weeks.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -26,7 +27,7 @@ from enum import IntEnum
 from typing import Literal
 
 from adoption.scenarios import Scenario
-from adoption.signals import CLIENT_WORKLOADS, WORKLOADS, PastUsage, PersonUsage, workload_bit
+from adoption.signals import CLIENT_WORKLOADS, WORKLOADS, PastUsage, PersonUsage
 
 ACTIVE_DAYS = 28
 WEEKS = ACTIVE_DAYS // 7
@@ -108,6 +109,88 @@ def stage_of(licensed: bool, provisioned: bool, weeks: int) -> Stage:
     return Stage.HABITUAL if weeks.bit_count() >= HABIT_MIN_WEEKS else Stage.ACTIVE
 
 
+class _Weeks(dict[date | None, int]):
+    """day -> its week bit before `as_of` (0 outside the 28 days, or for None); memoised,
+    as a snapshot holds few distinct days."""
+
+    def __init__(self, as_of: date) -> None:
+        super().__init__()
+        self.as_of = as_of
+
+    def __missing__(self, day: date | None) -> int:
+        bits = self[day] = weeks_seen((day,), self.as_of)
+        return bits
+
+
+# What a person's stages depend on: licence and provisioning masks, then per workload and
+# per scenario the weeks with activity. Many people share one profile, so stages are
+# computed once per profile and counted with its multiplicity.
+Profile = tuple[int, int, tuple[int, ...], tuple[int, ...]]
+
+
+class _Hits(dict[int, tuple[int, ...]]):
+    """signal mask -> per scenario, 1 when the mask holds one of its signals, else 0;
+    memoised, as people share few distinct signal masks."""
+
+    def __init__(self, signal_masks: Sequence[int]) -> None:
+        super().__init__()
+        self.signal_masks = signal_masks
+
+    def __missing__(self, signals: int) -> tuple[int, ...]:
+        hits = self[signals] = tuple(1 if signals & m else 0 for m in self.signal_masks)
+        return hits
+
+
+def _profile(
+    person: PersonUsage, history: Sequence[PastUsage], weeks: _Weeks, hits: _Hits
+) -> Profile:
+    workload_weeks = tuple(map(weeks.__getitem__, person.last_activity))
+    scenario_weeks = hits[person.signals]  # seen now: week 0, bit 1
+    if history:
+        workload_weeks, scenario_weeks = _with_history(
+            workload_weeks, scenario_weeks, history, weeks, hits
+        )
+    return person.licensed, person.provisioned, workload_weeks, scenario_weeks
+
+
+def _with_history(
+    workload_weeks: tuple[int, ...],
+    scenario_weeks: tuple[int, ...],
+    history: Sequence[PastUsage],
+    weeks: _Weeks,
+    hits: _Hits,
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Add the activity dates and signals of earlier snapshots to the week masks."""
+    workload = list(workload_weeks)
+    scenario = list(scenario_weeks)
+    for past in history:
+        for index, day in enumerate(past.last_activity):
+            workload[index] |= weeks[day]
+        past_week = weeks[past.report_date]
+        for index, hit in enumerate(hits[past.signals]):
+            if hit:
+                scenario[index] |= past_week
+    return tuple(workload), tuple(scenario)
+
+
+_NEEDS_CLIENT = tuple(w in CLIENT_WORKLOADS for w in WORKLOADS)
+
+
+def _profile_stages(profile: Profile, scenarios: Sequence[Scenario]) -> list[Stage]:
+    """Stages per workload (order of WORKLOADS), then per scenario."""
+    licensed, provisioned, workload_weeks, scenario_weeks = profile
+    stages: list[Stage] = []
+    for index, weeks in enumerate(workload_weeks):
+        bit = 1 << index
+        ready = bool(provisioned & bit) or not _NEEDS_CLIENT[index]
+        stages.append(stage_of(bool(licensed & bit), ready, weeks))
+    for item, weeks in zip(scenarios, scenario_weeks, strict=True):
+        required = item.requires_mask
+        ready = all(stages[WORKLOADS.index(w)] >= Stage.PROVISIONED for w in item.requires)
+        stages.append(stage_of(licensed & required == required, ready, weeks))
+    return stages
+
+
 def person_stages(
     person: PersonUsage,
     history: Sequence[PastUsage],
@@ -115,25 +198,9 @@ def person_stages(
     scenarios: Sequence[Scenario],
 ) -> tuple[list[Stage], list[Stage]]:
     """Stages of one person: one per workload (order of WORKLOADS), one per scenario."""
-    workload_stages: list[Stage] = []
-    for index, workload in enumerate(WORKLOADS):
-        bit = workload_bit(workload)
-        days = [person.last_activity[index], *(past.last_activity[index] for past in history)]
-        weeks = weeks_seen(days, as_of)
-        needs_client = workload in CLIENT_WORKLOADS
-        provisioned = bool(person.provisioned & bit) or not needs_client
-        workload_stages.append(stage_of(bool(person.licensed & bit), provisioned, weeks))
-    scenario_stages: list[Stage] = []
-    for item in scenarios:
-        required = item.requires_mask
-        licensed = person.licensed & required == required
-        provisioned = all(
-            workload_stages[WORKLOADS.index(w)] >= Stage.PROVISIONED for w in item.requires
-        )
-        days = [as_of] if person.signals & item.signal_mask else []
-        days += [p.report_date for p in history if p.signals & item.signal_mask]
-        scenario_stages.append(stage_of(licensed, provisioned, weeks_seen(days, as_of)))
-    return workload_stages, scenario_stages
+    hits = _Hits([item.signal_mask for item in scenarios])
+    stages = _profile_stages(_profile(person, history, _Weeks(as_of), hits), scenarios)
+    return stages[: len(WORKLOADS)], stages[len(WORKLOADS) :]
 
 
 # counts per stage threshold: [population, licensed, provisioned, active, habitual]
@@ -157,23 +224,34 @@ def tally_people(
     as_of: date,
     scenarios: Sequence[Scenario],
 ) -> Tally:
-    """Stage counts per (department, wave) leaf; disabled accounts are not counted."""
+    """Stage counts per (department, wave) leaf; disabled accounts are not counted.
+
+    People are first counted per (leaf, profile), a C-speed Counter over small tuples; the
+    stages are then worked out once per distinct profile."""
+    weeks = _Weeks(as_of)
+    hits = _Hits([item.signal_mask for item in scenarios])
+    profiles: Counter[tuple[tuple[str, str], Profile]] = Counter(
+        (
+            (person.department or UNKNOWN_DEPARTMENT, person.wave or NO_WAVE),
+            _profile(person, history.get(person.key, ()), weeks, hits),
+        )
+        for person in people
+        if person.enabled
+    )
     names = subjects(scenarios)
+    stages_of: dict[Profile, list[Stage]] = {}
     tally: Tally = {}
-    for person in people:
-        if not person.enabled:
-            continue
-        leaf = (person.department or UNKNOWN_DEPARTMENT, person.wave or NO_WAVE)
+    for (leaf, profile), number in profiles.items():
         counts = tally.get(leaf)
         if counts is None:
             counts = tally[leaf] = {name: [0, 0, 0, 0, 0] for name in names}
-        workload_stages, scenario_stages = person_stages(
-            person, history.get(person.key, ()), as_of, scenarios
-        )
-        for name, stage in zip(names, workload_stages + scenario_stages, strict=True):
+        stages = stages_of.get(profile)
+        if stages is None:
+            stages = stages_of[profile] = _profile_stages(profile, scenarios)
+        for name, stage in zip(names, stages, strict=True):
             row = counts[name]
             for threshold in range(stage + 1):
-                row[threshold] += 1
+                row[threshold] += number
     return tally
 
 

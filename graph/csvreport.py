@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -105,55 +106,161 @@ _CONVERTERS: dict[Kind, Callable[[str], Any]] = {
 }
 
 Row = dict[str, Any]
+Values = list[Any]
+
+# Converted values are memoised per column kind for one read: a report holds few distinct
+# dates, booleans and small counts, so most values cost one dict lookup instead of a parse.
+# The bound keeps a file full of distinct values (large counts, names) from growing memory.
+_MEMO_LIMIT = 1 << 16
+
+
+class _Memo(dict[str, Any]):
+    """raw text -> converted value; a miss converts (and remembers while there is room)."""
+
+    __slots__ = ("convert",)
+
+    def __init__(self, convert: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, raw: str) -> Any:
+        value = self.convert(raw)
+        if len(self) < _MEMO_LIMIT:
+            self[raw] = value
+        return value
+
+
+class _Absent(dict[str, Any]):
+    """Stands in for an optional column the file lacks: every value reads as None."""
+
+    __slots__ = ()
+
+    def __missing__(self, raw: str) -> None:
+        return None
+
+
+class _Strip:
+    """Text cells: `lookup[raw]` is `raw.strip()`, called from C (no Python frame per cell)."""
+
+    __slots__ = ()
+    __getitem__ = staticmethod(str.strip)
+
+
+_ABSENT, _STRIP = _Absent(), _Strip()
 
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """Where each wanted column sits in one file's header row."""
+    """Where each wanted column sits in one file's header row.
+
+    `names` are the row field names in value order; `fields` holds, per field, its position in
+    the file (None when an optional column is absent), its converter and its header.
+    """
 
     report: str
-    fields: tuple[tuple[str, int, Callable[[str], Any], str], ...]
+    fields: tuple[tuple[str, int | None, Callable[[str], Any], str, Kind], ...]
     width: int
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f[0] for f in self.fields)
 
 
 def layout_for(report: str, header: list[str], columns: Iterable[Column]) -> Layout:
     """Map columns to positions by name; raise naming the report and the first missing one."""
     positions = {normalise_header(h): i for i, h in enumerate(header)}
-    fields: list[tuple[str, int, Callable[[str], Any], str]] = []
+    fields: list[tuple[str, int | None, Callable[[str], Any], str, Kind]] = []
     for column in columns:
         index = positions.get(normalise_header(column.header))
-        if index is None:
-            if column.required:
-                raise ReportFormatError(report, f"missing required column {column.header!r}")
-            continue
-        fields.append((column.field, index, _CONVERTERS[column.kind], column.header))
+        if index is None and column.required:
+            raise ReportFormatError(report, f"missing required column {column.header!r}")
+        fields.append((column.field, index, _CONVERTERS[column.kind], column.header, column.kind))
     return Layout(report, tuple(fields), len(header))
 
 
-def iter_rows(layout: Layout, rows: Iterator[list[str]], first_line: int = 2) -> Iterator[Row]:
-    """Convert CSV records to typed rows; blank records are skipped."""
-    line = first_line - 1
+def _value_error(
+    layout: Layout, names: Sequence[str], record: list[str], line: int
+) -> ReportFormatError:
+    """The error for the first value of fields `names` in `record` that does not convert."""
+    by_name = {f[0]: f for f in layout.fields}
+    for name in names:
+        _name, index, convert, header, _kind = by_name[name]
+        if index is None:
+            continue
+        try:
+            convert(record[index])
+        except ValueError as exc:
+            return ReportFormatError(layout.report, f"line {line}, column {header!r}: {exc}")
+    raise AssertionError("a value failed to convert but converts on its own")  # pragma: no cover
+
+
+def iter_values(
+    layout: Layout, rows: Iterator[list[str]], names: Sequence[str] | None = None
+) -> Iterator[Values]:
+    """Convert CSV records to lists of the typed values of fields `names` (all of the
+    layout's by default), in that order; blank records are skipped. Only those values are
+    converted, hence checked: a large report reads just the columns it uses. Text cells are
+    stripped; the others go through per-kind memos (one dict lookup per cell, as a report
+    holds few distinct dates, flags and counts)."""
+    names = layout.names if names is None else names
+    by_name = {f[0]: f for f in layout.fields}
+    memos: dict[Kind, _Memo] = {}
+    lookups: list[Any] = []
+    indices: list[int] = []
+    for name in names:
+        _name, index, convert, _header, kind = by_name[name]
+        if index is None:
+            lookups.append(_ABSENT)
+            indices.append(0)  # any cell: _ABSENT ignores it
+        elif kind is Kind.TEXT:
+            lookups.append(_STRIP)
+            indices.append(index)
+        else:
+            memo = memos.get(kind)
+            if memo is None:
+                memo = memos[kind] = _Memo(convert)
+            lookups.append(memo)
+            indices.append(index)
+    pick = _picker(indices)
+    width = layout.width
+    getitem = operator.getitem
+    line = 1
     try:
         for record in rows:
             line += 1
-            if not record or (len(record) == 1 and not record[0].strip()):
-                continue
-            if len(record) != layout.width:
-                raise ReportFormatError(
-                    layout.report,
-                    f"line {line}: {len(record)} fields where the header has {layout.width}",
-                )
-            row: Row = {}
-            for name, index, convert, header in layout.fields:
-                try:
-                    row[name] = convert(record[index])
-                except ValueError as exc:
+            if len(record) != width or width == 1:
+                if not record or (len(record) == 1 and not record[0].strip()):
+                    continue
+                if len(record) != width:
                     raise ReportFormatError(
-                        layout.report, f"line {line}, column {header!r}: {exc}"
-                    ) from None
-            yield row
+                        layout.report,
+                        f"line {line}: {len(record)} fields where the header has {width}",
+                    )
+            try:
+                yield list(map(getitem, lookups, pick(record)))
+            except ValueError:
+                raise _value_error(layout, names, record, line) from None
     except csv.Error as exc:
         raise ReportFormatError(layout.report, f"line {line}: malformed CSV ({exc})") from None
+
+
+def _picker(indices: list[int]) -> Callable[[list[str]], Iterable[str]]:
+    """The cells at `indices` of a record, in that order (itemgetter of one index returns the
+    cell itself, not a tuple; of none, it is refused)."""
+    if not indices:
+        return lambda record: ()
+    if len(indices) == 1:
+        only = indices[0]
+        return lambda record: (record[only],)
+    return operator.itemgetter(*indices)
+
+
+def iter_rows(layout: Layout, rows: Iterator[list[str]]) -> Iterator[Row]:
+    """Typed rows as dicts by field name, every wanted column converted (absent optional
+    columns are left out)."""
+    present = [f[0] for f in layout.fields if f[1] is not None]
+    for values in iter_values(layout, rows, present):
+        yield dict(zip(present, values, strict=True))
 
 
 def text_stream(data: bytes) -> io.TextIOWrapper:

@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import IO
 
-from graph.csvreport import Column, Kind, Layout, Row, iter_rows, layout_for, normalise_header
+from graph.csvreport import (
+    Column,
+    Kind,
+    Layout,
+    Row,
+    Values,
+    iter_rows,
+    iter_values,
+    layout_for,
+    normalise_header,
+)
 from graph.csvreport import read_header as _read_header
 from graph.errors import ReportFormatError
 
@@ -270,7 +280,13 @@ class OpenReport:
     records: Iterator[list[str]]
 
     def rows(self) -> Iterator[Row]:
+        """Rows as dicts by field name: convenient, for small files."""
         return iter_rows(self.layout, self.records)
+
+    def values(self, *names: str) -> Iterator[Values]:
+        """Rows as lists of the values of fields `names`, in that order: for large reports
+        (no dict per row, and only the columns used are converted)."""
+        return iter_values(self.layout, self.records, names)
 
 
 def open_report(stream: IO[str], source: str, expected: ReportSpec | None = None) -> OpenReport:

@@ -146,16 +146,22 @@ def _file_input(spec: ReportSpec, path: Path) -> ReportInput:
 
 def _read_directory_export(report: OpenReport) -> list[DirectoryUser]:
     users: list[DirectoryUser] = []
-    for row in report.rows():
-        if not row["upn"] or not row["object_id"]:
+    masks: dict[tuple[str, ...], int] = {}  # few distinct licence lists
+    for upn, object_id, department, blocked, licences in report.values(
+        "upn", "object_id", "department", "blocked", "licenses"
+    ):
+        if not upn or not object_id:
             continue
+        mask = masks.get(licences)
+        if mask is None:
+            mask = masks[licences] = mask_from_product_names(licences)
         users.append(
             DirectoryUser(
-                id=row["object_id"].lower(),
-                upn=row["upn"].lower(),
-                department=row["department"] or None,
-                enabled=not row["blocked"],
-                licensed=mask_from_product_names(row["licenses"]),
+                id=object_id.lower(),
+                upn=upn.lower(),
+                department=department or None,
+                enabled=not blocked,
+                licensed=mask,
             )
         )
     return users

@@ -113,3 +113,23 @@ def test_report_specs_have_unique_keys() -> None:
 )  # fmt: skip
 def test_concealed_values_are_detected(upn: str, concealed: bool) -> None:
     assert looks_concealed(upn) is concealed
+
+
+def test_values_are_the_requested_fields_in_order_with_absent_optionals_none() -> None:
+    text = (
+        "Report Refresh Date,User Principal Name,Last Activity Date,Used Web,Used iOS,"
+        "Used Mac,Used Android Phone,Used Windows\r\n"
+        "2026-11-16, a@x.be ,2026-11-15,Yes,No,No,No,True\r\n"
+        "2026-11-16,b@x.be,,No,No,No,No,False\r\n"
+    )
+    report = open_report(stream(text), "devices.csv", TEAMS_DEVICES)
+    rows = list(report.values("upn", "windows", "linux", "last_activity"))
+    assert rows == [["a@x.be", True, None, date(2026, 11, 15)], ["b@x.be", False, None, None]]
+
+
+def test_bad_value_in_a_requested_field_names_line_and_column() -> None:
+    text = "Report Refresh Date,User Principal Name,Product Type,Last Activated Date,Windows,Mac\n"
+    text += "2026-11-16,a@x.be,APPS,2026-11-16,1,0\n2026-11-16,b@x.be,APPS,2026-11-16,one,0\n"
+    report = open_report(stream(text), "activations.csv")
+    with pytest.raises(ReportFormatError, match=r"line 3, column 'Windows'"):
+        list(report.values("upn", "windows"))
