@@ -208,17 +208,14 @@ def status_card(
         for subject, counts in sorted(shown, key=lambda item: order.get(item[0].key, 99))
     ]
     chart = funnel_chart(lines, locale, t(locale, "facilitator.funnel_chart_title"))
+    # Stacked, not side by side: a grouped chart squeezed into a column is unreadable on
+    # narrow clients (mobile, the Playground), and Teams gives a full-width card room anyway.
+    body.append(chart)
     body.append(
         {
-            "type": "ColumnSet",
-            "columns": [
-                {"type": "Column", "width": "stretch", "items": [chart]},
-                {
-                    "type": "Column",
-                    "width": "auto",
-                    "items": sentiment_block(sentiment, sentiment_source, locale, k),
-                },
-            ],
+            "type": "Container",
+            "separator": True,
+            "items": sentiment_block(sentiment, sentiment_source, locale, k),
         }
     )
     visible = [(name, c) for name, c in departments if c is not None and c.population > 0]

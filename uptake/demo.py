@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -18,8 +19,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adoption.checkin import respondent_key
 from bot.services import utc_now
-from graph.synthetic import generate_tenant, write_export_folder
+from graph.synthetic import DEPARTMENTS, generate_tenant, write_export_folder
 from store import checkins, facilitation
 from store.tables import Person
 from uptake.root import Runtime
@@ -87,6 +89,7 @@ async def prepare_demo(runtime: Runtime) -> DemoSummary:
                 min_group_size=runtime.settings.min_group_size,
             )
             run_id = opened.run_id
+            await _seed_answers(session, runtime.services.secret, run_id, tenant.people, now)
         await _seed_ambassadors(session, tenant.people, now)
     reports = runtime.settings.reports_dir
     if reports is not None:
@@ -99,6 +102,39 @@ async def prepare_demo(runtime: Runtime) -> DemoSummary:
         "demo.seeded people=%s departments=%s run=%s", len(tenant.people), len(departments), run_id
     )
     return DemoSummary(len(tenant.people), len(departments), run_id)
+
+
+async def _seed_answers(
+    session: AsyncSession, secret: bytes, run_id: int, people: Sequence[Any], now: datetime
+) -> None:
+    """Fictional pulse answers, so the facilitator's cards show sentiment from the start.
+
+    About seven in ten answer; confidence follows how readily the department adopts (the
+    synthetic tenant's `speed`), and slow departments name time and habits as blockers.
+    """
+    rng = random.Random(DEMO_SEED)  # noqa: S311 - fiction, not security
+    speed = {d.name: d.speed for d in DEPARTMENTS}
+    rows = []
+    for person in people:
+        if rng.random() > 0.7:
+            continue
+        pace = speed.get(person.department, 0.5)
+        confidence = max(1, min(5, round(1 + 4 * pace + rng.uniform(-1.2, 1.2))))
+        blockers = ("nothing", "training") if pace > 0.6 else ("time", "habits", "technical")
+        rows.append(
+            {
+                "run_id": run_id,
+                "respondent_key": respondent_key(secret, run_id, person.id),
+                "department": person.department,
+                "answers": {
+                    "confidence": confidence,
+                    "usefulness": max(1, min(5, confidence + rng.choice((-1, 0, 0, 1)))),
+                    "blocker": rng.choice(blockers),
+                },
+                "submitted_on": now.date(),
+            }
+        )
+    await checkins.save_responses(session, rows)
 
 
 async def _seed_ambassadors(session: AsyncSession, people: Sequence[Any], now: datetime) -> None:
