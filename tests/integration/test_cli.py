@@ -104,3 +104,38 @@ async def test_checkin_send_delivers_to_reachable_people_of_the_department(
         states = dict((await session.execute(select(Delivery.person_id, Delivery.state))).all())
     await engine.dispose()
     assert states == {"a": "sent", "b": "sent", "d": "unreachable"}
+
+
+async def test_ambassadors_are_added_listed_and_removed(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'uptake.db'}")
+    await upgrade(engine)
+    async with make_sessions(engine).begin() as session:
+        session.add(
+            Person(id="p1", upn="an.peeters@contoso.be", display_name="An Peeters", department="IT")
+        )
+        session.add(Person(id="p2", department="HR"))
+    await engine.dispose()
+
+    unknown, unknown_output = await _run(
+        tmp_path, "ambassadors", "add", "nobody@contoso.be", "--department", "IT"
+    )
+    added, added_output = await _run(
+        tmp_path,
+        "ambassadors",
+        "add",
+        "An.Peeters@contoso.be",
+        "--department",
+        "IT",
+        "--department",
+        "HR",
+    )
+    _, listed = await _run(tmp_path, "ambassadors", "list")
+    removed, _ = await _run(tmp_path, "ambassadors", "remove", "p1")
+    _, after = await _run(tmp_path, "ambassadors", "list")
+
+    assert unknown == 2
+    assert "Unknown person nobody@contoso.be" in unknown_output
+    assert added == 0, added_output
+    assert "An Peeters" in listed and "HR" in listed and "IT" in listed
+    assert removed == 0
+    assert "There are no ambassadors yet." in after
