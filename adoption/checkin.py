@@ -200,12 +200,16 @@ def parse_template(text: str, source: str = "<template>") -> Template:
 SHIPPED_TEMPLATES: Final = ("baseline", "pulse")
 
 
-def shipped_template(key: str) -> Template:
-    """One of the templates that ship with uptake (`baseline`, `pulse`)."""
+def shipped_template_source(key: str) -> str:
+    """The text of a shipped template (a run keeps the text it was opened with)."""
     if key not in SHIPPED_TEMPLATES:
         raise KeyError(f"no shipped template {key!r}; known: {', '.join(SHIPPED_TEMPLATES)}")
-    path = resources.files("adoption").joinpath("templates", f"{key}.toml")
-    return parse_template(path.read_text("utf-8"), f"adoption/templates/{key}.toml")
+    return resources.files("adoption").joinpath("templates", f"{key}.toml").read_text("utf-8")
+
+
+def shipped_template(key: str) -> Template:
+    """One of the templates that ship with uptake (`baseline`, `pulse`)."""
+    return parse_template(shipped_template_source(key), f"adoption/templates/{key}.toml")
 
 
 # --- answers -------------------------------------------------------------------------------

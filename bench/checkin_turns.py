@@ -24,13 +24,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 from sqlalchemy import func, select
 
+from adoption.checkin import shipped_template_source
 from bot.services import utc_now
 from store import checkins
 from store.engine import make_engine, make_sessions
@@ -174,7 +174,7 @@ async def measure_echo(connector_url: str, count: int, concurrency: int) -> floa
 async def open_run(database_url: str) -> int:
     engine = make_engine(database_url)
     try:
-        source = resources.files("adoption").joinpath("templates", "pulse.toml").read_text("utf-8")
+        source = shipped_template_source("pulse")
         async with make_sessions(engine).begin() as session:
             opened = await checkins.open_run(
                 session,

@@ -26,13 +26,13 @@ import sys
 import tempfile
 import time
 from datetime import date, timedelta
-from importlib import resources
 from pathlib import Path
 
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from adoption.checkin import shipped_template_source
 from adoption.funnel import Subject, publish, subjects
 from adoption.scenarios import catalogue
 from bench.checkin_turns import TENANT, free_port, process, wait_listening
@@ -75,7 +75,7 @@ async def seed(runtime: Runtime) -> None:
                 people=[],
                 funnels=publish(tally(week), runtime.settings.min_group_size),
             )
-        source = resources.files("adoption").joinpath("templates", "pulse.toml").read_text()
+        source = shipped_template_source("pulse")
         opened = await checkins.open_run(
             session,
             template_key="pulse",

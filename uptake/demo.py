@@ -13,13 +13,12 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from importlib import resources
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adoption.checkin import respondent_key
+from adoption.checkin import respondent_key, shipped_template_source
 from bot.services import utc_now
 from graph.synthetic import DEPARTMENTS, generate_tenant, write_export_folder
 from store import checkins, facilitation
@@ -78,11 +77,10 @@ async def prepare_demo(runtime: Runtime) -> DemoSummary:
         now = utc_now()
         run_id = await checkins.latest_open_run(session, "pulse", now)
         if run_id is None:
-            source = resources.files("adoption").joinpath("templates", "pulse.toml")
             opened = await checkins.open_run(
                 session,
                 template_key="pulse",
-                template_source=source.read_text("utf-8"),
+                template_source=shipped_template_source("pulse"),
                 department=None,
                 now=now,
                 open_for=timedelta(days=14),

@@ -6,11 +6,10 @@ import asyncio
 import contextlib
 import sys
 from datetime import timedelta
-from importlib import resources
 
 import click
 
-from adoption.checkin import SHIPPED_TEMPLATES, shipped_template
+from adoption.checkin import SHIPPED_TEMPLATES, shipped_template, shipped_template_source
 from bot.services import utc_now
 from store import checkins, people
 from uptake.cli.common import EXIT_USAGE, configure_logging, load_settings, say
@@ -30,7 +29,6 @@ async def _send(template_key: str, audience: str, open_days: int) -> int:
     )
     try:
         template = shipped_template(template_key)
-        source = resources.files("adoption").joinpath("templates", f"{template_key}.toml")
         department = None if audience == "all" else audience
         async with runtime.sessions.begin() as session:
             if department is not None:
@@ -46,7 +44,7 @@ async def _send(template_key: str, audience: str, open_days: int) -> int:
             opened = await checkins.open_run(
                 session,
                 template_key=template.key,
-                template_source=source.read_text("utf-8"),
+                template_source=shipped_template_source(template_key),
                 department=department,
                 now=utc_now(),
                 open_for=timedelta(days=open_days),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
+from adoption.checkin import shipped_template_source
 from adoption.funnel import Subject, publish, subjects
 from adoption.scenarios import catalogue
 from bot.access import FacilitatorAccess
@@ -228,7 +228,7 @@ async def test_unknown_department_gets_the_closest_suggestion(fbot: RunningBot) 
 
 
 async def _pulse(bot: RunningBot, answers: Sequence[tuple[str | None, int, str]]) -> int:
-    source = resources.files("adoption").joinpath("templates", "pulse.toml").read_text("utf-8")
+    source = shipped_template_source("pulse")
     async with bot.runtime.sessions.begin() as session:
         opened = await checkins.open_run(
             session,

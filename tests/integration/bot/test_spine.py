@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from adoption.checkin import shipped_template
+from adoption.checkin import shipped_template, shipped_template_source
 from bot.services import utc_now
 from store import checkins
 from store.tables import Delivery, Person, Response
@@ -26,9 +26,8 @@ async def install(bot: RunningBot, user: User) -> None:
 
 
 async def open_pulse(bot: RunningBot, *, days: int = 7) -> int:
-    from importlib import resources
 
-    source = resources.files("adoption").joinpath("templates", "pulse.toml").read_text("utf-8")
+    source = shipped_template_source("pulse")
     async with bot.runtime.sessions.begin() as session:
         opened = await checkins.open_run(
             session,
