@@ -179,6 +179,22 @@ def sentiment_block(
     return block
 
 
+def department_breakdown(
+    departments: Sequence[tuple[str, FunnelCounts | None]], locale: Locale, k: int, title_key: str
+) -> list[Element]:
+    """Active share per department that may be shown, and how many are hidden (and why)."""
+    elements: list[Element] = []
+    visible = [(n, c.active / c.population) for n, c in departments if c and c.population > 0]
+    if visible:
+        elements.append(share_bars(visible, locale, t(locale, title_key)))
+    hidden = sum(1 for _, c in departments if c is None)
+    if hidden:
+        elements.append(
+            paragraph(t(locale, "facilitator.hidden_departments", count=hidden, k=k), subtle=True)
+        )
+    return elements
+
+
 def status_card(
     view: StatusView,
     locale: Locale,
@@ -218,15 +234,7 @@ def status_card(
             "items": sentiment_block(sentiment, sentiment_source, locale, k),
         }
     )
-    visible = [(name, c) for name, c in departments if c is not None and c.population > 0]
-    if visible:
-        bars = [(name, c.active / c.population) for name, c in visible]
-        body.append(share_bars(bars, locale, t(locale, "facilitator.by_department_title")))
-    hidden = sum(1 for _, c in departments if c is None)
-    if hidden:
-        body.append(
-            paragraph(t(locale, "facilitator.hidden_departments", count=hidden, k=k), subtle=True)
-        )
+    body.extend(department_breakdown(departments, locale, k, "facilitator.by_department_title"))
     return card(body, locale)
 
 
@@ -252,14 +260,7 @@ def scenario_card(
         body.append(paragraph(t(locale, "facilitator.hidden_group", k=k)))
         return card(body, locale)
     body.append(stage_bars(line.counts, locale, t(locale, "facilitator.scenario_funnel_title")))
-    visible = [(n, c.active / c.population) for n, c in departments if c and c.population > 0]
-    if visible:
-        body.append(share_bars(visible, locale, t(locale, "facilitator.by_department_active")))
-    hidden = sum(1 for _, c in departments if c is None)
-    if hidden:
-        body.append(
-            paragraph(t(locale, "facilitator.hidden_departments", count=hidden, k=k), subtle=True)
-        )
+    body.extend(department_breakdown(departments, locale, k, "facilitator.by_department_active"))
     return card(body, locale)
 
 
