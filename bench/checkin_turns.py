@@ -30,7 +30,6 @@ from typing import Any
 import aiohttp
 from sqlalchemy import func, select
 
-from adoption.checkin import shipped_template_source
 from bot.services import utc_now
 from store import checkins
 from store.engine import make_engine, make_sessions
@@ -174,12 +173,10 @@ async def measure_echo(connector_url: str, count: int, concurrency: int) -> floa
 async def open_run(database_url: str) -> int:
     engine = make_engine(database_url)
     try:
-        source = shipped_template_source("pulse")
         async with make_sessions(engine).begin() as session:
             opened = await checkins.open_run(
                 session,
                 template_key="pulse",
-                template_source=source,
                 department=None,
                 now=utc_now(),
                 open_for=timedelta(days=1),

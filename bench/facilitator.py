@@ -32,7 +32,6 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from adoption.checkin import shipped_template_source
 from adoption.funnel import Subject, publish, subjects
 from adoption.scenarios import catalogue
 from bench.checkin_turns import TENANT, free_port, process, wait_listening
@@ -75,11 +74,9 @@ async def seed(runtime: Runtime) -> None:
                 people=[],
                 funnels=publish(tally(week), runtime.settings.min_group_size),
             )
-        source = shipped_template_source("pulse")
         opened = await checkins.open_run(
             session,
             template_key="pulse",
-            template_source=source,
             department="nobody",
             now=utc_now(),
             open_for=timedelta(days=7),

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adoption.checkin import shipped_template_source
 from store.people import reachable_ids
 from store.tables import CheckinRun, Delivery, DeliveryState, Person, Response, RunState
 
@@ -26,16 +27,19 @@ async def open_run(
     session: AsyncSession,
     *,
     template_key: str,
-    template_source: str,
     department: str | None,
     now: datetime,
     open_for: timedelta,
     min_group_size: int,
 ) -> OpenedRun:
-    """Open a run and queue one delivery per reachable person of the audience."""
+    """Open a run of a shipped template and queue one delivery per reachable person.
+
+    The run keeps the template's text as it is now, so answers are always checked against the
+    questions people were sent, even after the template file changes.
+    """
     run = CheckinRun(
         template_key=template_key,
-        template_source=template_source,
+        template_source=shipped_template_source(template_key),
         audience=department or "all",
         state=RunState.OPEN,
         opened_at=now,

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adoption.checkin import respondent_key, shipped_template_source
+from adoption.checkin import respondent_key
 from bot.services import utc_now
 from graph.synthetic import DEPARTMENTS, generate_tenant, write_export_folder
 from store import checkins, facilitation
@@ -80,7 +80,6 @@ async def prepare_demo(runtime: Runtime) -> DemoSummary:
             opened = await checkins.open_run(
                 session,
                 template_key="pulse",
-                template_source=shipped_template_source("pulse"),
                 department=None,
                 now=now,
                 open_for=timedelta(days=14),

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import click
 
-from adoption.checkin import SHIPPED_TEMPLATES, shipped_template, shipped_template_source
+from adoption.checkin import SHIPPED_TEMPLATES, shipped_template
 from bot.services import utc_now
 from store import checkins, people
 from uptake.cli.common import EXIT_USAGE, configure_logging, load_settings, say
@@ -44,7 +44,6 @@ async def _send(template_key: str, audience: str, open_days: int) -> int:
             opened = await checkins.open_run(
                 session,
                 template_key=template.key,
-                template_source=shipped_template_source(template_key),
                 department=department,
                 now=utc_now(),
                 open_for=timedelta(days=open_days),

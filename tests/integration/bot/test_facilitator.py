@@ -12,7 +12,6 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adoption.checkin import shipped_template_source
 from adoption.funnel import Subject, publish, subjects
 from adoption.scenarios import catalogue
 from bot.access import FacilitatorAccess
@@ -228,12 +227,10 @@ async def test_unknown_department_gets_the_closest_suggestion(fbot: RunningBot) 
 
 
 async def _pulse(bot: RunningBot, answers: Sequence[tuple[str | None, int, str]]) -> int:
-    source = shipped_template_source("pulse")
     async with bot.runtime.sessions.begin() as session:
         opened = await checkins.open_run(
             session,
             template_key="pulse",
-            template_source=source,
             department=None,
             now=utc_now(),
             open_for=timedelta(days=7),

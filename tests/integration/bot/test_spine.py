@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from adoption.checkin import shipped_template, shipped_template_source
+from adoption.checkin import shipped_template
 from bot.services import utc_now
 from store import checkins
 from store.tables import Delivery, Person, Response
@@ -27,12 +27,10 @@ async def install(bot: RunningBot, user: User) -> None:
 
 async def open_pulse(bot: RunningBot, *, days: int = 7) -> int:
 
-    source = shipped_template_source("pulse")
     async with bot.runtime.sessions.begin() as session:
         opened = await checkins.open_run(
             session,
             template_key="pulse",
-            template_source=source,
             department=None,
             now=utc_now(),
             open_for=timedelta(days=days),
