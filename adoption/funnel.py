@@ -26,7 +26,9 @@ from datetime import date
 from enum import IntEnum
 from typing import Literal
 
+from adoption.privacy import suppressed_groups
 from adoption.scenarios import Scenario
+from adoption.scopes import TENANT, Scope, leaf, organisation_partitions
 from adoption.signals import CLIENT_WORKLOADS, WORKLOADS, PastUsage, PersonUsage
 
 ACTIVE_DAYS = 28
@@ -45,7 +47,6 @@ class Stage(IntEnum):
 
 
 SubjectKind = Literal["workload", "scenario"]
-ScopeKind = Literal["tenant", "wave", "department"]
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -54,17 +55,6 @@ class Subject:
 
     kind: SubjectKind
     key: str
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Scope:
-    """Whom a funnel is about: the tenant, one wave or one department."""
-
-    kind: ScopeKind
-    key: str
-
-
-TENANT = Scope("tenant", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,10 +204,6 @@ def subjects(scenarios: Sequence[Scenario]) -> list[Subject]:
     ]
 
 
-UNKNOWN_DEPARTMENT = "(unknown)"
-NO_WAVE = "(none)"
-
-
 def tally_people(
     people: Iterable[PersonUsage],
     history: Mapping[str, Sequence[PastUsage]],
@@ -232,7 +218,7 @@ def tally_people(
     hits = _Hits([item.signal_mask for item in scenarios])
     profiles: Counter[tuple[tuple[str, str], Profile]] = Counter(
         (
-            (person.department or UNKNOWN_DEPARTMENT, person.wave or NO_WAVE),
+            leaf(person.department, person.wave),
             _profile(person, history.get(person.key, ()), weeks, hits),
         )
         for person in people
@@ -241,10 +227,10 @@ def tally_people(
     names = subjects(scenarios)
     stages_of: dict[Profile, list[Stage]] = {}
     tally: Tally = {}
-    for (leaf, profile), number in profiles.items():
-        counts = tally.get(leaf)
+    for (cell, profile), number in profiles.items():
+        counts = tally.get(cell)
         if counts is None:
-            counts = tally[leaf] = {name: [0, 0, 0, 0, 0] for name in names}
+            counts = tally[cell] = {name: [0, 0, 0, 0, 0] for name in names}
         stages = stages_of.get(profile)
         if stages is None:
             stages = stages_of[profile] = _profile_stages(profile, scenarios)
@@ -262,12 +248,8 @@ def _counts(row: list[int], with_habit: bool = True) -> FunnelCounts:
 def publish(tally: Tally, k: int) -> list[FunnelRow]:
     """Roll leaves up to departments, waves and the tenant, then apply the minimum group
     size `k` with complementary suppression across every total (see adoption.privacy)."""
-    from adoption.privacy import Partition, suppressed_groups
-
     totals: dict[Scope, dict[Subject, list[int]]] = {}
-    wave_departments: dict[str, set[str]] = {}
     for (department, wave), counts in tally.items():
-        wave_departments.setdefault(wave, set()).add(department)
         for scope in (TENANT, Scope("wave", wave), Scope("department", department)):
             target = totals.setdefault(scope, {})
             for name, row in counts.items():
@@ -275,16 +257,7 @@ def publish(tally: Tally, k: int) -> list[FunnelRow]:
                 for i, value in enumerate(row):
                     acc[i] += value
     sizes = {scope: next(iter(rows.values()))[0] for scope, rows in totals.items()}
-    departments = tuple(s for s in totals if s.kind == "department")
-    waves = tuple(s for s in totals if s.kind == "wave")
-    relations = [Partition(TENANT, departments), Partition(TENANT, waves)]
-    spans_waves = {d for d in departments if sum(d.key in v for v in wave_departments.values()) > 1}
-    for wave, members in wave_departments.items():
-        # A department split over waves is no part of one wave's total: it has no wave leaf.
-        if not any(Scope("department", d) in spans_waves for d in members):
-            parts = tuple(Scope("department", d) for d in sorted(members))
-            relations.append(Partition(Scope("wave", wave), parts))
-    hidden = suppressed_groups(sizes, relations, k)
+    hidden = suppressed_groups(sizes, organisation_partitions(tally), k)
     rows: list[FunnelRow] = []
     for scope in sorted(totals):
         for name in sorted(totals[scope]):

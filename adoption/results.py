@@ -1,10 +1,12 @@
 """Check-in results for facilitators: averages, choice counts and texts, never below k.
 
-A run's results are shown only when at least k people answered. Per department, the rule of
-adoption.privacy applies: departments under k are hidden, and so many more that a hidden one
-cannot be found by subtracting the visible ones from the total. Answers without a department
-count in the total but are never shown as a group of their own. Free texts appear only when
-the (whole) run reaches k, scrubbed of names, e-mails and phone numbers.
+A run's results are shown only when at least k people answered. Per department and per wave,
+the rule of adoption.privacy applies over the same relations as usage funnels (the run's
+total is the sum of its departments and of its waves; a wave the sum of its departments):
+groups under k are hidden, and so many more that a hidden one cannot be found by subtracting
+the visible ones from a total. Answers without a department or wave count in the totals but
+are never shown as a group of their own. Free texts appear only when the (whole) run reaches
+k, scrubbed of names, e-mails and phone numbers.
 """
 
 from __future__ import annotations
@@ -15,11 +17,10 @@ from dataclasses import dataclass
 from typing import Final
 
 from adoption.checkin import QuestionKind, Template
-from adoption.privacy import Partition, suppressed_groups
+from adoption.privacy import suppressed_groups
+from adoption.scopes import TENANT, Scope, leaf, organisation_partitions
 from adoption.scrub import scrub
 
-ALL: Final = "\x00all"
-NO_DEPARTMENT: Final = "\x00none"
 MAX_TEXTS: Final = 5
 # A blocker answer that says nothing blocks: never "the most named blocker".
 NOT_A_BLOCKER: Final = frozenset({"nothing"})
@@ -49,20 +50,24 @@ class GroupResult:
 
 @dataclass(frozen=True, slots=True)
 class RunResults:
-    """`overall` is None when fewer than k answered; `departments` holds the visible ones;
-    `hidden_departments` counts the departments with answers that are not shown."""
+    """`overall` is None when fewer than k answered; `groups` holds the departments and waves
+    that may be shown; `hidden_departments` counts the departments with answers not shown."""
 
     respondents: int
     k: int
     overall: GroupResult | None
-    departments: Mapping[str, GroupResult]
+    groups: Mapping[Scope, GroupResult]
     hidden_departments: int
 
-    def for_department(self, department: str | None) -> GroupResult | None:
-        """The results of one department (None: the whole run), when they may be shown."""
-        if department is None:
+    def for_scope(self, scope: Scope = TENANT) -> GroupResult | None:
+        """The results of one department or wave (TENANT: the whole run), when shown."""
+        if scope == TENANT:
             return self.overall
-        return self.departments.get(department)
+        return self.groups.get(scope)
+
+    @property
+    def departments(self) -> dict[str, GroupResult]:
+        return {s.key: g for s, g in self.groups.items() if s.kind == "department"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +76,7 @@ class Answered:
 
     department: str | None
     answers: Mapping[str, object]
+    wave: str | None = None
 
 
 def _group(
@@ -109,20 +115,25 @@ def summarise(
 ) -> RunResults:
     """Aggregate a run's responses with the minimum group size `k` (see module docstring)."""
     rows = list(responses)
-    by_department: dict[str, list[Answered]] = {}
+    members: dict[Scope, list[Answered]] = {}
+    cells: set[tuple[str, str]] = set()
     for row in rows:
-        by_department.setdefault(row.department or NO_DEPARTMENT, []).append(row)
-    sizes = {ALL: len(rows), **{d: len(r) for d, r in by_department.items()}}
-    hidden = suppressed_groups(sizes, [Partition(ALL, tuple(sorted(by_department)))], k)
-    if len(rows) < k or ALL in hidden:
-        return RunResults(len(rows), k, None, {}, len(by_department))
+        department, wave = cell = leaf(row.department, row.wave)
+        cells.add(cell)
+        members.setdefault(Scope("department", department), []).append(row)
+        members.setdefault(Scope("wave", wave), []).append(row)
+    sizes = {TENANT: len(rows), **{scope: len(group) for scope, group in members.items()}}
+    hidden = suppressed_groups(sizes, organisation_partitions(cells), k)
+    departments = [s for s in members if s.kind == "department" and s.shown]
+    if len(rows) < k or TENANT in hidden:
+        return RunResults(len(rows), k, None, {}, len(departments))
     overall = _group(template, rows, with_texts=True, known_names=known_names)
     visible = {
-        department: _group(template, group, with_texts=False, known_names=known_names)
-        for department, group in sorted(by_department.items())
-        if department not in hidden and department != NO_DEPARTMENT
+        scope: _group(template, group, with_texts=False, known_names=known_names)
+        for scope, group in sorted(members.items())
+        if scope not in hidden and scope.shown
     }
-    hidden_count = sum(1 for d in by_department if d not in visible and d != NO_DEPARTMENT)
+    hidden_count = sum(1 for s in departments if s not in visible)
     return RunResults(len(rows), k, overall, visible, hidden_count)
 
 
@@ -135,9 +146,9 @@ class Sentiment:
     top_blocker: str | None
 
 
-def sentiment(results: RunResults, department: str | None = None) -> Sentiment | None:
+def sentiment(results: RunResults, scope: Scope = TENANT) -> Sentiment | None:
     """Average confidence and the most named blocker of a group; None when hidden."""
-    group = results.for_department(department)
+    group = results.for_scope(scope)
     if group is None:
         return None
     confidence = group.question("confidence")

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from adoption.funnel import FunnelCounts, Scope, Subject
+from adoption.funnel import FunnelCounts, Subject
+from adoption.scopes import Scope
 
 # Why figures are tenant-level only; cards turn the code into a localised sentence.
 ConcealedReason = Literal["report_setting", "values"]

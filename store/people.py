@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.tables import Person
+from adoption.audience import Audience
+from store.tables import DirectoryEntry, Person
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,10 @@ class Installation:
     conversation: dict[str, Any]
 
 
-async def record_installation(session: AsyncSession, install: Installation, now: datetime) -> None:
-    """Create or refresh the person and make them reachable again."""
+async def record_installation(
+    session: AsyncSession, install: Installation, now: datetime
+) -> str | None:
+    """Create or refresh the person and make them reachable again; returns their language."""
     person = await session.get(Person, install.person_id)
     if person is None:
         person = Person(id=install.person_id)
@@ -37,6 +40,7 @@ async def record_installation(session: AsyncSession, install: Installation, now:
     if person.installed_at is None or person.unreachable_since is not None:
         person.installed_at = now
     person.unreachable_since = None
+    return person.locale
 
 
 async def claim_welcome(session: AsyncSession, person_id: str, now: datetime) -> bool:
@@ -65,16 +69,69 @@ async def set_locale(session: AsyncSession, person_id: str, locale: str) -> None
     await session.execute(update(Person).where(Person.id == person_id).values(locale=locale))
 
 
-async def reachable_ids(session: AsyncSession, department: str | None) -> Sequence[str]:
-    """Ids of people the bot can message, optionally within one department."""
+def reachable_query(audience: Audience) -> Select[str]:
+    """Ids of the people the bot can message within `audience` (a query, for subqueries)."""
     query = select(Person.id).where(
         Person.conversation.is_not(None), Person.unreachable_since.is_(None)
     )
-    if department is not None:
-        query = query.where(Person.department == department)
-    return (await session.scalars(query.order_by(Person.id))).all()
+    if audience.kind == "department":
+        query = query.where(Person.department == audience.name)
+    elif audience.kind == "wave":
+        query = query.where(Person.wave == audience.name)
+    return query
+
+
+async def reachable_ids(session: AsyncSession, audience: Audience) -> Sequence[str]:
+    """Ids of people the bot can message within `audience`, in id order."""
+    return (await session.scalars(reachable_query(audience).order_by(Person.id))).all()
 
 
 async def known_departments(session: AsyncSession) -> Sequence[str]:
     query = select(Person.department).where(Person.department.is_not(None)).distinct()
     return sorted(d for d in (await session.scalars(query)).all() if d)
+
+
+async def known_waves(session: AsyncSession) -> Sequence[str]:
+    query = select(Person.wave).where(Person.wave.is_not(None)).distinct()
+    return sorted(w for w in (await session.scalars(query)).all() if w)
+
+
+async def person_upns(session: AsyncSession, person_id: str) -> set[str]:
+    """The UPNs known for an object id (person table and directory mirror), lower-cased."""
+    found: set[str] = set()
+    upn = await session.scalar(select(Person.upn).where(Person.id == person_id))
+    if upn:
+        found.add(upn.lower())
+    mirrored = await session.scalar(
+        select(DirectoryEntry.upn).where(DirectoryEntry.id == person_id)
+    )
+    if mirrored:
+        found.add(mirrored.lower())
+    return found
+
+
+async def person_by_id_or_upn(session: AsyncSession, ref: str) -> Person | None:
+    """A known person by Entra object id or UPN (case-insensitive)."""
+    person = await session.get(Person, ref.lower()) or await session.get(Person, ref)
+    if person is not None:
+        return person
+    lowered = ref.lower()
+    rows = await session.execute(select(Person).where(func.lower(Person.upn) == lowered))
+    hit = rows.scalars().first()
+    if hit is not None:
+        return hit
+    mirrored = await session.scalar(
+        select(DirectoryEntry.id).where(func.lower(DirectoryEntry.upn) == lowered)
+    )
+    return await session.get(Person, mirrored) if mirrored else None
+
+
+async def person_department(session: AsyncSession, person_id: str) -> str | None:
+    return await session.scalar(select(Person.department).where(Person.id == person_id))
+
+
+async def display_names(session: AsyncSession) -> list[str]:
+    rows = await session.scalars(
+        select(Person.display_name).where(Person.display_name.is_not(None))
+    )
+    return [name for name in rows.all() if name]

@@ -1,4 +1,8 @@
-"""Tables of the spine: people, check-in runs, the outbox of deliveries, anonymous responses."""
+"""Every table, in one place: people, check-ins and their outbox, usage, ambassadors, audit.
+
+Repositories (store/people.py, store/checkins.py, store/usage.py...) read and write them,
+grouped by the data they touch, not by who reads it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,19 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Dialect, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -47,12 +63,24 @@ class Person(Base):
     upn: Mapped[str | None] = mapped_column(String(320))
     display_name: Mapped[str | None] = mapped_column(String(256))
     department: Mapped[str | None] = mapped_column(String(128), index=True)
+    # The rollout wave (pilot, key users, everyone...) the person belongs to, when known.
+    wave: Mapped[str | None] = mapped_column(String(64))
     locale: Mapped[str | None] = mapped_column(String(16))
     # The Bot Framework conversation reference captured at install, as JSON.
     conversation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     installed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     welcomed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     unreachable_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Wave(Base):
+    """A rollout wave (pilot, key figures, everyone): its key, an optional name, its order."""
+
+    __tablename__ = "wave"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(128))
+    position: Mapped[int] = mapped_column(Integer)
 
 
 class RunState(StrEnum):
@@ -69,6 +97,7 @@ class CheckinRun(Base):
     template_key: Mapped[str] = mapped_column(String(64))
     # The template as sent, so answers are checked against exactly the questions people saw.
     template_source: Mapped[str] = mapped_column(Text)
+    # "all", "department:<name>" or "wave:<name>" (see adoption.audience).
     audience: Mapped[str] = mapped_column(String(160))
     state: Mapped[str] = mapped_column(String(16), default=RunState.OPEN)
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -113,6 +142,105 @@ class Response(Base):
     respondent_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     # Kept so results can be broken down by department once the group reaches k answers.
     department: Mapped[str | None] = mapped_column(String(128))
+    # Likewise the wave: a group attribute, so a wave's results can be shown from k answers.
+    wave: Mapped[str | None] = mapped_column(String(64))
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     # Day only: an exact time could be matched against Teams logs to find who answered.
     submitted_on: Mapped[date] = mapped_column(Date)
+
+
+class UsageSnapshot(Base):
+    __tablename__ = "usage_snapshot"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_date: Mapped[date] = mapped_column(Date, unique=True)
+    origin: Mapped[str] = mapped_column(String(16))
+    concealed_reason: Mapped[str | None] = mapped_column(String(32))
+    population: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UsagePerson(Base):
+    __tablename__ = "usage_person"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("usage_snapshot.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_key: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    department: Mapped[str | None] = mapped_column(String(200))
+    wave: Mapped[str | None] = mapped_column(String(64))
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    licensed: Mapped[int] = mapped_column(Integer)
+    provisioned: Mapped[int] = mapped_column(Integer)
+    signals: Mapped[int] = mapped_column(BigInteger)
+    teams_last: Mapped[date | None] = mapped_column(Date)
+    exchange_last: Mapped[date | None] = mapped_column(Date)
+    onedrive_last: Mapped[date | None] = mapped_column(Date)
+    sharepoint_last: Mapped[date | None] = mapped_column(Date)
+    engage_last: Mapped[date | None] = mapped_column(Date)
+    apps_last: Mapped[date | None] = mapped_column(Date)
+    copilot_last: Mapped[date | None] = mapped_column(Date)
+
+
+class UsageFunnel(Base):
+    __tablename__ = "usage_funnel"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("usage_snapshot.id", ondelete="CASCADE"), primary_key=True
+    )
+    scope_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    scope_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    subject_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    subject_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hidden: Mapped[bool] = mapped_column(Boolean)
+    population: Mapped[int | None] = mapped_column(Integer)
+    licensed: Mapped[int | None] = mapped_column(Integer)
+    provisioned: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[int | None] = mapped_column(Integer)
+    habitual: Mapped[int | None] = mapped_column(Integer)
+
+
+class GraphSyncState(Base):
+    """Small key/value state of the Graph sync (the users delta link)."""
+
+    __tablename__ = "graph_sync_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class DirectoryEntry(Base):
+    """The mirror of Entra users that a delta read is applied to."""
+
+    __tablename__ = "directory_user"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    upn: Mapped[str] = mapped_column(String(320), index=True)
+    department: Mapped[str | None] = mapped_column(String(200))
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    licensed: Mapped[int] = mapped_column(Integer)
+
+
+class AuditEntry(Base):
+    """One question asked of the bot: who (object id), when, what (normalised), the outcome."""
+
+    __tablename__ = "facilitator_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    person_id: Mapped[str] = mapped_column(String(64))
+    question: Mapped[str] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(String(16))
+
+    __table_args__ = (Index("ix_facilitator_audit_asked_at", "asked_at"),)
+
+
+class Ambassador(Base):
+    """A person who champions the programme for one or more departments."""
+
+    __tablename__ = "ambassador"
+
+    person_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    departments: Mapped[list[str]] = mapped_column(JSON)
+    since: Mapped[datetime] = mapped_column(UtcDateTime())

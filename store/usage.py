@@ -12,28 +12,16 @@ from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter
 from typing import Any, Literal, cast
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Date,
-    DateTime,
-    ForeignKey,
-    Integer,
-    String,
-    Table,
-    Text,
-    delete,
-    insert,
-    select,
-)
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
 
-from adoption.funnel import ACTIVE_DAYS, TENANT, FunnelCounts, FunnelRow, Scope, Subject
+from adoption.funnel import ACTIVE_DAYS, FunnelCounts, FunnelRow, Subject
+from adoption.scopes import TENANT, Scope
 from adoption.signals import WORKLOADS, PastUsage, PersonUsage
 from adoption.views import ConcealedReason, FunnelLine, StatusView, TrendPoint
 from store.base import Base
 from store.bulk import insert_many
+from store.tables import DirectoryEntry, GraphSyncState, UsageFunnel, UsagePerson, UsageSnapshot
 
 _LAST_COLUMNS = tuple(f"{w.value}_last" for w in WORKLOADS)
 _PERSON_COLUMNS = (
@@ -47,79 +35,6 @@ _PERSON_COLUMNS = (
     "signals",
     *_LAST_COLUMNS,
 )
-
-
-class UsageSnapshot(Base):
-    __tablename__ = "usage_snapshot"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    report_date: Mapped[date] = mapped_column(Date, unique=True)
-    origin: Mapped[str] = mapped_column(String(16))
-    concealed_reason: Mapped[str | None] = mapped_column(String(32))
-    population: Mapped[int] = mapped_column(Integer)
-    digest: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class UsagePerson(Base):
-    __tablename__ = "usage_person"
-
-    snapshot_id: Mapped[int] = mapped_column(
-        ForeignKey("usage_snapshot.id", ondelete="CASCADE"), primary_key=True
-    )
-    person_key: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
-    department: Mapped[str | None] = mapped_column(String(200))
-    wave: Mapped[str | None] = mapped_column(String(64))
-    enabled: Mapped[bool] = mapped_column(Boolean)
-    licensed: Mapped[int] = mapped_column(Integer)
-    provisioned: Mapped[int] = mapped_column(Integer)
-    signals: Mapped[int] = mapped_column(BigInteger)
-    teams_last: Mapped[date | None] = mapped_column(Date)
-    exchange_last: Mapped[date | None] = mapped_column(Date)
-    onedrive_last: Mapped[date | None] = mapped_column(Date)
-    sharepoint_last: Mapped[date | None] = mapped_column(Date)
-    engage_last: Mapped[date | None] = mapped_column(Date)
-    apps_last: Mapped[date | None] = mapped_column(Date)
-    copilot_last: Mapped[date | None] = mapped_column(Date)
-
-
-class UsageFunnel(Base):
-    __tablename__ = "usage_funnel"
-
-    snapshot_id: Mapped[int] = mapped_column(
-        ForeignKey("usage_snapshot.id", ondelete="CASCADE"), primary_key=True
-    )
-    scope_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
-    scope_key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    subject_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
-    subject_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    hidden: Mapped[bool] = mapped_column(Boolean)
-    population: Mapped[int | None] = mapped_column(Integer)
-    licensed: Mapped[int | None] = mapped_column(Integer)
-    provisioned: Mapped[int | None] = mapped_column(Integer)
-    active: Mapped[int | None] = mapped_column(Integer)
-    habitual: Mapped[int | None] = mapped_column(Integer)
-
-
-class GraphSyncState(Base):
-    """Small key/value state of the Graph sync (the users delta link)."""
-
-    __tablename__ = "graph_sync_state"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
-
-
-class DirectoryEntry(Base):
-    """The mirror of Entra users that a delta read is applied to."""
-
-    __tablename__ = "directory_user"
-
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    upn: Mapped[str] = mapped_column(String(320), index=True)
-    department: Mapped[str | None] = mapped_column(String(200))
-    enabled: Mapped[bool] = mapped_column(Boolean)
-    licensed: Mapped[int] = mapped_column(Integer)
 
 
 def _table(model: type[Base]) -> Table:
@@ -253,22 +168,9 @@ def _counts(row: UsageFunnel) -> FunnelCounts | None:
     )
 
 
-def _scope(department: str | None, wave: str | None) -> Scope:
-    if department is not None and wave is not None:
-        raise ValueError("ask for a department or a wave, not both")
-    if department is not None:
-        return Scope("department", department)
-    if wave is not None:
-        return Scope("wave", wave)
-    return TENANT
-
-
-async def latest_status(
-    session: AsyncSession, department: str | None = None, wave: str | None = None
-) -> StatusView | None:
+async def latest_status(session: AsyncSession, scope: Scope = TENANT) -> StatusView | None:
     """The published funnels of the latest snapshot for the tenant, a department or a wave;
     None when no snapshot exists yet."""
-    scope = _scope(department, wave)
     snapshot = await session.scalar(
         select(UsageSnapshot).order_by(UsageSnapshot.report_date.desc()).limit(1)
     )
@@ -302,16 +204,10 @@ async def latest_status(
 
 
 async def trend(
-    session: AsyncSession,
-    subject: str,
-    days: int,
-    *,
-    department: str | None = None,
-    wave: str | None = None,
+    session: AsyncSession, subject: str, days: int, scope: Scope = TENANT
 ) -> list[TrendPoint]:
     """The funnel of a workload or scenario key over the last `days` days of report dates,
     oldest first. Days where the group is hidden or unavailable have `counts` None."""
-    scope = _scope(department, wave)
     newest = await session.scalar(
         select(UsageSnapshot.report_date).order_by(UsageSnapshot.report_date.desc()).limit(1)
     )
@@ -382,3 +278,79 @@ async def apply_directory(
         )
     )
     return [tuple(row) for row in result]  # type: ignore[misc]
+
+
+# --- published funnels across scopes -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeFigures:
+    """Published funnels of one scope kind (all departments or all waves) for one subject."""
+
+    report_date: Any
+    lines: tuple[tuple[str, FunnelCounts | None], ...]
+
+
+async def scope_figures(
+    session: AsyncSession, kind: str, subjects: Sequence[Subject]
+) -> dict[Subject, ScopeFigures]:
+    """For the latest snapshot, every scope of `kind` with its (suppressed) funnel per subject."""
+    snapshot = (
+        await session.execute(
+            select(UsageSnapshot.id, UsageSnapshot.report_date)
+            .order_by(UsageSnapshot.report_date.desc())
+            .limit(1)
+        )
+    ).first()
+    if snapshot is None:
+        return {}
+    rows = await session.scalars(
+        select(UsageFunnel).where(
+            UsageFunnel.snapshot_id == snapshot.id,
+            UsageFunnel.scope_kind == kind,
+            UsageFunnel.subject_key.in_([s.key for s in subjects]),
+        )
+    )
+    found: dict[Subject, list[tuple[str, FunnelCounts | None]]] = {s: [] for s in subjects}
+    for row in rows:
+        subject = Subject(row.subject_kind, row.subject_key)  # type: ignore[arg-type]
+        if subject not in found:
+            continue
+        counts = None
+        if not row.hidden and row.population is not None:
+            counts = FunnelCounts(
+                row.population,
+                row.licensed or 0,
+                row.provisioned or 0,
+                row.active or 0,
+                row.habitual,
+            )
+        found[subject].append((row.scope_key, counts))
+    return {
+        s: ScopeFigures(snapshot.report_date, tuple(sorted(lines))) for s, lines in found.items()
+    }
+
+
+async def scope_keys(session: AsyncSession) -> dict[str, list[str]]:
+    """Department and wave names of the latest snapshot (hidden ones included: they can be
+    asked for, and then the answer says they are below the minimum size)."""
+    newest = await session.scalar(
+        select(UsageSnapshot.id).order_by(UsageSnapshot.report_date.desc()).limit(1)
+    )
+    if newest is None:
+        return {"department": [], "wave": []}
+    rows = await session.execute(
+        select(UsageFunnel.scope_kind, UsageFunnel.scope_key)
+        .where(UsageFunnel.snapshot_id == newest, UsageFunnel.scope_kind != TENANT.kind)
+        .distinct()
+    )
+    keys: dict[str, list[str]] = {"department": [], "wave": []}
+    for kind, key in rows:
+        keys.setdefault(kind, []).append(key)
+    return {kind: sorted(values) for kind, values in keys.items()}
+
+
+async def delete_snapshots(session: AsyncSession) -> None:
+    """Every usage snapshot and what hangs off it (the demo starts a new series with it)."""
+    for table in (UsagePerson, UsageFunnel, UsageSnapshot):
+        await session.execute(delete(table))

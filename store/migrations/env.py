@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-import store.facilitation
-import store.tables
-import store.usage  # noqa: F401  (and the usage snapshot tables)
+import store.tables  # noqa: F401  (every table class registers on Base.metadata)
 from store.base import Base
 
 connection = context.config.attributes.get("connection")

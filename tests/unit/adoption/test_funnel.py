@@ -7,8 +7,6 @@ from datetime import date, timedelta
 import pytest
 
 from adoption.funnel import (
-    TENANT,
-    Scope,
     Stage,
     Subject,
     person_stages,
@@ -18,6 +16,7 @@ from adoption.funnel import (
     weeks_seen,
 )
 from adoption.scenarios import CatalogueError, catalogue, parse_catalogue, scenario
+from adoption.scopes import TENANT, Scope
 from adoption.signals import WORKLOADS, PastUsage, PersonUsage, Signal, Workload
 
 D = date(2026, 11, 16)
