@@ -251,12 +251,13 @@ def _check_one(question: Question, value: object) -> AnswerValue | AnswerProblem
         return AnswerProblem.REQUIRED if question.required else None
     if question.kind is QuestionKind.RATING:
         # Cards send numbers as strings ("4") or numbers (Input.Rating): accept both, nothing else.
+        # ASCII digits only: "٣" or "²" are digits to str.isdigit but no rating a card sends.
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            return AnswerProblem.NOT_A_RATING
         text = str(value).strip()
-        if (
-            isinstance(value, bool)
-            or not text.isdigit()
-            or not RATING_MIN <= int(text) <= RATING_MAX
-        ):
+        if not (text.isascii() and text.isdigit() and len(text) <= 2):
+            return AnswerProblem.NOT_A_RATING
+        if not RATING_MIN <= int(text) <= RATING_MAX:
             return AnswerProblem.NOT_A_RATING
         return int(text)
     if question.kind is QuestionKind.TEXT:
@@ -302,6 +303,23 @@ def answers_from_json(raw: Mapping[str, object]) -> dict[str, AnswerValue]:
         elif isinstance(value, int | str):
             result[key] = value
     return result
+
+
+# Run ids are database integers; anything longer than this is no run id we ever sent.
+_RUN_ID_DIGITS: Final = 9
+
+
+def parse_run_id(raw: object) -> int | None:
+    """The run id a card sent back (a number, or digits as text), or None for anything else."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw if 0 < raw < 10**_RUN_ID_DIGITS else None
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text.isascii() and text.isdigit() and len(text) <= _RUN_ID_DIGITS and int(text) > 0:
+            return int(text)
+    return None
 
 
 def respondent_key(secret: bytes, run_id: int, person_id: str) -> str:

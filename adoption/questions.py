@@ -29,18 +29,6 @@ class Command(StrEnum):
     MY_AMBASSADOR = "my_ambassador"
 
 
-# Commands only facilitators may ask; help and "my ambassador" are for everyone.
-FACILITATOR_COMMANDS: Final = frozenset(
-    {
-        Command.STATUS,
-        Command.SCENARIO,
-        Command.CHECKIN,
-        Command.TREND,
-        Command.AMBASSADORS,
-        Command.WAVES,
-    }
-)
-
 # First words per command, already normalised (see `normalise`); the menu titles of
 # cards/strings/manifest.toml are among them ("statut", "scenario", "tendance", "golven"...).
 _WORDS: Final[Mapping[Command, tuple[str, ...]]] = {

@@ -1,4 +1,4 @@
-"""Who may ask how adoption stands, and the audit of every question asked.
+"""Who may ask how adoption stands.
 
 Facilitators are named in UPTAKE_FACILITATORS (object ids or UPNs) or are members of the
 UPTAKE_FACILITATOR_GROUP_ID Entra group. Group membership is asked of Graph and cached with an
@@ -8,25 +8,30 @@ and is cached only briefly.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
+from cachetools import TLRUCache
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from store import facilitation
-from store.facilitation import AuditRecord
+from store import people
 
 log = logging.getLogger("uptake.bot.access")
 
 MEMBER_TTL_SECONDS = 600.0
 FAILURE_TTL_SECONDS = 30.0
+MAX_CACHED_PEOPLE = 10_000
 
 
 class GroupMembership(Protocol):
     async def is_member(self, person_id: str, group_id: str) -> bool: ...
+
+
+class _Decision(NamedTuple):
+    allowed: bool
+    ttl: float
 
 
 class FacilitatorAccess:
@@ -45,8 +50,12 @@ class FacilitatorAccess:
         self._group_id = group_id
         self._membership = membership
         self._ttl = ttl
-        self._clock = clock
-        self._cache: dict[str, tuple[float, bool]] = {}
+        # Each decision carries its own lifetime: a Graph failure is retried sooner.
+        self._cache: TLRUCache[str, _Decision] = TLRUCache(
+            maxsize=MAX_CACHED_PEOPLE,
+            ttu=lambda _key, decision, now: now + decision.ttl,
+            timer=clock,
+        )
 
     async def allows(self, person_id: str) -> bool:
         """True when `person_id` (an Entra object id) is a facilitator."""
@@ -54,70 +63,24 @@ class FacilitatorAccess:
         if pid in self._named:
             return True
         cached = self._cache.get(pid)
-        now = self._clock()
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        allowed, ttl = await self._decide(pid)
-        self._cache[pid] = (now + ttl, allowed)
-        return allowed
+        if cached is not None:
+            return cached.allowed
+        decision = await self._decide(pid)
+        self._cache[pid] = decision
+        return decision.allowed
 
-    async def _decide(self, pid: str) -> tuple[bool, float]:
+    async def _decide(self, pid: str) -> _Decision:
         if any("@" in name for name in self._named):
             async with self._sessions() as session:
-                upns = await facilitation.person_upns(session, pid)
+                upns = await people.person_upns(session, pid)
             if upns & self._named:
-                return True, self._ttl
+                return _Decision(True, self._ttl)
         if self._group_id and self._membership is not None:
             try:
                 member = await self._membership.is_member(pid, self._group_id)
             except Exception as error:  # noqa: BLE001 - any Graph failure denies, briefly
                 log.warning("access.group_check_failed error=%s", type(error).__name__)
-                return False, FAILURE_TTL_SECONDS
+                return _Decision(False, FAILURE_TTL_SECONDS)
             log.info("access.group_checked member=%s", member)
-            return member, self._ttl
-        return False, self._ttl
-
-
-class AuditLog:
-    """Audit rows are queued by the turn and written in batches by one task, so asking a
-    question costs no database write on the turn's path; `close` writes what is queued."""
-
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-        self._queue: asyncio.Queue[AuditRecord | None] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
-        self._idle = asyncio.Event()
-        self._idle.set()
-
-    def record(self, entry: AuditRecord) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="audit-writer")
-        self._idle.clear()
-        self._queue.put_nowait(entry)
-
-    async def _run(self) -> None:
-        while True:
-            first = await self._queue.get()
-            batch = [first]
-            while not self._queue.empty() and len(batch) < 500:
-                batch.append(self._queue.get_nowait())
-            records = [r for r in batch if r is not None]
-            try:
-                async with self._sessions.begin() as session:
-                    await facilitation.write_audit(session, records)
-            except Exception as error:  # noqa: BLE001 - keep auditing later questions
-                log.error("audit.write_failed size=%s error=%s", len(records), type(error).__name__)
-            if self._queue.empty():
-                self._idle.set()
-            if None in batch:
-                return
-
-    async def flush(self) -> None:
-        """Wait until everything recorded so far is written."""
-        await self._idle.wait()
-
-    async def close(self) -> None:
-        if self._task is not None:
-            self._queue.put_nowait(None)
-            await self._task
-            self._task = None
+            return _Decision(member, self._ttl)
+        return _Decision(False, self._ttl)

@@ -6,8 +6,6 @@ from typing import Any
 
 from microsoft_agents.activity import Activity
 
-from cards.i18n import Locale, negotiate
-
 
 def person_id(activity: Activity, *, local_mode: bool) -> str | None:
     """The Entra object id of the sender.
@@ -45,10 +43,6 @@ def tenant_id(activity: Activity) -> str | None:
         if isinstance(tenant, dict) and tenant.get("id"):
             return str(tenant["id"])
     return None
-
-
-def locale_of(activity: Activity, stored: str | None, default: Locale) -> Locale:
-    return negotiate(stored or activity.locale, default)
 
 
 def conversation_reference(activity: Activity) -> dict[str, Any]:

@@ -1,121 +1,141 @@
-"""Answering a check-in: validate everything server-side, store anonymously, thank.
+"""Employees answer check-ins: validate everything server-side, store anonymously, thank.
 
-One dispatch used by both paths: Action.Execute (an invoke answered with the replacement card)
-and the Action.Submit fallback of old clients (a message whose card we then update).
+Registers the card verbs of the check-in card (answer, change my answers) and the install
+hook that queues a still-open check-in for someone who installs while it runs. Both card paths
+land here: Action.Execute (an invoke answered with the replacement card) and the Action.Submit
+fallback of old clients (a message whose card is then updated).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adoption.checkin import (
     AnswerValue,
     answers_from_json,
     answers_to_json,
+    parse_run_id,
     respondent_key,
     validate_answers,
 )
-from bot.runs import RunInfo
-from bot.services import BotServices
+from bot.dispatch import Router, Turn
+from bot.runs import RunCache, RunInfo
 from cards.base import Card
-from cards.checkin import closed_card, notice_card, question_card, thanks_card
-from cards.i18n import Locale
+from cards.checkin import (
+    ANSWER_VERB,
+    EDIT_VERB,
+    closed_card,
+    notice_card,
+    question_card,
+    thanks_card,
+)
 from store import checkins
 from store.answers import Answer
+from store.batching import BatchWriter
 from store.checkins import Recipient
 
 log = logging.getLogger("uptake.bot.checkin")
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """The card to show, and whether an answer was stored (for the caller's logs and tests)."""
+class CheckIns:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        runs: RunCache,
+        answers: BatchWriter[Answer],
+        secret: bytes,
+        clock: Callable[[], datetime],
+        queued: Callable[[], None],
+    ) -> None:
+        self._sessions = sessions
+        self._runs = runs
+        self._answers = answers
+        self._secret = secret
+        self._clock = clock
+        # Tells the outbox sender that something new is due (a late joiner's check-in).
+        self._queued = queued
 
-    card: Card
-    stored: bool = False
+    def _is_open(self, run: RunInfo) -> bool:
+        return run.open and self._clock() < run.closes_at
 
+    async def _load(
+        self, person: str, data: Mapping[str, object], turn: Turn
+    ) -> tuple[RunInfo, Recipient] | Card:
+        run_id = parse_run_id(data.get("run"))
+        run = await self._runs.get(run_id) if run_id is not None else None
+        if run is None:
+            return notice_card("checkin.unknown_run", turn.locale)
+        recipient = await self._runs.recipient(run.id, person)
+        if recipient is None:
+            log.info("checkin.refused reason=not_recipient run=%s", run.id)
+            return notice_card("checkin.not_for_you", turn.locale)
+        if not self._is_open(run):
+            log.info("checkin.refused reason=closed run=%s", run.id)
+            return closed_card(run.template, (run.closed_at or run.closes_at).date(), turn.locale)
+        return run, recipient
 
-def _run_id(data: Mapping[str, object]) -> int | None:
-    raw = data.get("run")
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, str) and raw.isdigit():
-        return int(raw)
-    return None
-
-
-def _is_open(run: RunInfo, services: BotServices) -> bool:
-    return run.open and services.clock() < run.closes_at
-
-
-async def _load(
-    services: BotServices, person: str, data: Mapping[str, object], locale: Locale
-) -> tuple[RunInfo, Recipient] | Outcome:
-    run_id = _run_id(data)
-    run = await services.runs.get(run_id) if run_id is not None else None
-    if run is None:
-        return Outcome(notice_card("checkin.unknown_run", locale))
-    recipient = await services.runs.recipient(run.id, person)
-    if recipient is None:
-        log.info("checkin.refused reason=not_recipient run=%s", run.id)
-        return Outcome(notice_card("checkin.not_for_you", locale))
-    if not _is_open(run, services):
-        log.info("checkin.refused reason=closed run=%s", run.id)
-        return Outcome(closed_card(run.template, (run.closed_at or run.closes_at).date(), locale))
-    return run, recipient
-
-
-async def answer(
-    services: BotServices, person: str, data: Mapping[str, object], locale: Locale
-) -> Outcome:
-    """Check and store an answer; the returned card replaces the check-in in the chat."""
-    loaded = await _load(services, person, data, locale)
-    if isinstance(loaded, Outcome):
-        return loaded
-    run, recipient = loaded
-    check = validate_answers(run.template, data)
-    if not check.ok:
-        log.info("checkin.invalid run=%s problems=%s", run.id, sorted(check.problems))
-        return Outcome(
-            question_card(
+    async def answer(self, turn: Turn, data: Mapping[str, object]) -> Card:
+        """Check and store an answer; the returned card replaces the check-in in the chat."""
+        if turn.person_id is None:
+            return notice_card("checkin.not_for_you", turn.locale)
+        loaded = await self._load(turn.person_id, data, turn)
+        if not isinstance(loaded, tuple):
+            return loaded
+        run, recipient = loaded
+        check = validate_answers(run.template, data)
+        if not check.ok:
+            log.info("checkin.invalid run=%s problems=%s", run.id, sorted(check.problems))
+            return question_card(
                 run.template,
                 run.id,
                 run.closes_at.date(),
-                locale,
+                turn.locale,
                 answers=check.answers,
                 problems=check.problems,
             )
+        await self._answers.save(
+            Answer(
+                run_id=run.id,
+                respondent_key=respondent_key(self._secret, run.id, turn.person_id),
+                department=recipient.department,
+                wave=recipient.wave,
+                answers=answers_to_json(check.answers),
+                today=self._clock().date(),
+            )
         )
-    await services.answers.save(
-        Answer(
-            run_id=run.id,
-            respondent_key=respondent_key(services.secret, run.id, person),
-            department=recipient.department,
-            answers=answers_to_json(check.answers),
-            today=services.clock().date(),
+        log.info("checkin.answered run=%s", run.id)
+        return thanks_card(run.template, run.id, check.answers, turn.locale)
+
+    async def edit(self, turn: Turn, data: Mapping[str, object]) -> Card:
+        """The form again, filled with the person's stored answers (found by their key)."""
+        if turn.person_id is None:
+            return notice_card("checkin.not_for_you", turn.locale)
+        loaded = await self._load(turn.person_id, data, turn)
+        if not isinstance(loaded, tuple):
+            return loaded
+        run, _ = loaded
+        key = respondent_key(self._secret, run.id, turn.person_id)
+        async with self._sessions() as session:
+            stored = await checkins.find_response(session, run.id, key)
+        answers: dict[str, AnswerValue] = answers_from_json(stored) if stored else {}
+        return question_card(
+            run.template, run.id, run.closes_at.date(), turn.locale, answers=answers
         )
-    )
-    log.info("checkin.answered run=%s", run.id)
-    return Outcome(thanks_card(run.template, run.id, check.answers, locale), stored=True)
+
+    async def newcomer(self, person_id: str) -> None:
+        """Someone installed while check-ins are open for them: queue those check-ins."""
+        async with self._sessions.begin() as session:
+            added = await checkins.add_to_open_runs(session, person_id, self._clock())
+        if added:
+            log.info("checkin.late_joiner runs=%s", added)
+            self._queued()
 
 
-async def edit(
-    services: BotServices, person: str, data: Mapping[str, object], locale: Locale
-) -> Outcome:
-    """Show the form again, filled with the person's stored answers (found by their key)."""
-    loaded = await _load(services, person, data, locale)
-    if isinstance(loaded, Outcome):
-        return loaded
-    run, _ = loaded
-    async with services.sessions() as session:
-        stored = await checkins.find_response(
-            session, run.id, respondent_key(services.secret, run.id, person)
-        )
-    answers: dict[str, AnswerValue] = answers_from_json(stored) if stored else {}
-    return Outcome(
-        question_card(run.template, run.id, run.closes_at.date(), locale, answers=answers)
-    )
+def register(router: Router, check_ins: CheckIns) -> None:
+    router.verb(ANSWER_VERB, check_ins.answer)
+    router.verb(EDIT_VERB, check_ins.edit)
+    router.on_installed(check_ins.newcomer)

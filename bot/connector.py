@@ -17,7 +17,8 @@ import aiohttp
 from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core.connector.client import ConnectorClient
 
-from uptake.settings import is_loopback_url
+from adoption.endpoints import is_loopback_url
+from adoption.pacing import retry_after_header
 
 log = logging.getLogger("uptake.connector")
 
@@ -84,19 +85,11 @@ class SdkTokens:
         return str(token)
 
 
-def _retry_after(headers: Any) -> float | None:
-    raw = headers.get("Retry-After") if headers is not None else None
-    try:
-        return max(0.0, float(raw)) if raw is not None else None
-    except ValueError:
-        return None
-
-
 def classify(error: aiohttp.ClientResponseError) -> DeliveryError:
     """The one place where connector HTTP statuses become meanings."""
     status = error.status
     if status == 429:
-        return Throttled(_retry_after(error.headers))
+        return Throttled(retry_after_header(error.headers))
     if status == 403 and "MessageWritesBlocked" in (error.message or ""):
         return RecipientGone()
     if status in (404, 410) and "ConversationNotFound" in (error.message or ""):

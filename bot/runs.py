@@ -10,10 +10,10 @@ running check-in is found, and nobody is let in who should not be.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from cachetools import LRUCache, TTLCache
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adoption.checkin import Template, parse_template
@@ -21,6 +21,9 @@ from store import checkins
 from store.tables import RunState
 
 TTL_SECONDS = 5.0
+# Runs are few; the bounds only protect against a pathological client sending many run ids.
+MAX_RUNS = 1000
+MAX_RECIPIENT_LISTS = 100
 
 
 @dataclass(frozen=True)
@@ -37,15 +40,15 @@ class RunCache:
         self, sessions: async_sessionmaker[AsyncSession], ttl: float = TTL_SECONDS
     ) -> None:
         self._sessions = sessions
-        self._ttl = ttl
-        self._entries: dict[int, tuple[float, RunInfo]] = {}
-        self._recipients: dict[int, dict[str, checkins.Recipient]] = {}
+        self._runs: TTLCache[int, RunInfo] = TTLCache(maxsize=MAX_RUNS, ttl=ttl)
+        self._recipients: LRUCache[int, dict[str, checkins.Recipient]] = LRUCache(
+            maxsize=MAX_RECIPIENT_LISTS
+        )
 
     async def get(self, run_id: int) -> RunInfo | None:
-        cached = self._entries.get(run_id)
-        now = time.monotonic()
-        if cached is not None and now - cached[0] < self._ttl:
-            return cached[1]
+        cached = self._runs.get(run_id)
+        if cached is not None:
+            return cached
         async with self._sessions() as session:
             run = await checkins.get_run(session, run_id)
         if run is None:
@@ -57,9 +60,7 @@ class RunCache:
             closes_at=run.closes_at,
             closed_at=run.closed_at,
         )
-        if len(self._entries) > 1000:  # runs are few; this only bounds a pathological case
-            self._entries.clear()
-        self._entries[run_id] = (now, info)
+        self._runs[run_id] = info
         return info
 
     async def recipient(self, run_id: int, person_id: str) -> checkins.Recipient | None:
@@ -67,8 +68,6 @@ class RunCache:
         if known is None:
             async with self._sessions() as session:
                 known = await checkins.recipients(session, run_id)
-            if len(self._recipients) > 100:  # bounds memory to the runs answered recently
-                self._recipients.clear()
             self._recipients[run_id] = known
         found = known.get(person_id)
         if found is None:

@@ -22,8 +22,9 @@ from microsoft_agents.activity import ConversationReference
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adoption.checkin import Template, parse_template
+from adoption.pacing import backoff_seconds
+from bot.app import card_activity
 from bot.connector import ConnectorPool, DeliveryError, RecipientGone, Throttled, TransientFailure
-from bot.lifecycle import card_activity
 from cards.checkin import question_card
 from cards.i18n import Locale, negotiate
 from store import checkins, people
@@ -32,12 +33,7 @@ log = logging.getLogger("uptake.sender")
 
 LEASE = timedelta(minutes=2)
 BATCH = 200
-MAX_BACKOFF_SECONDS = 600.0
-
-
-def backoff_seconds(attempt: int, rng: random.Random) -> float:
-    """Exponential backoff with full jitter, as Microsoft asks of bots that get throttled."""
-    return rng.uniform(0, min(MAX_BACKOFF_SECONDS, 2.0 ** min(attempt, 12)))
+POLL_SECONDS = 5.0
 
 
 @dataclass
@@ -72,6 +68,29 @@ class OutboxSender:
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self._templates: dict[int, tuple[Template, datetime]] = {}
         self._paused_until = 0.0
+        self._woken = asyncio.Event()
+
+    def wake(self) -> None:
+        """Something was queued: a running `serve` loop drains now rather than at its next poll.
+        Harmless when no loop runs (a web-only process, a CLI command)."""
+        self._woken.set()
+
+    async def serve(self, stop: asyncio.Event, poll_seconds: float = POLL_SECONDS) -> None:
+        """Drain whenever woken, and at least every `poll_seconds` (retries fall due, other
+        processes queue rows), until `stop` is set."""
+        while not stop.is_set():
+            self._woken.clear()
+            report = await self.drain()
+            if report.outcomes:
+                log.info("outbox.drained %s", dict(report.outcomes))
+            waiters = [asyncio.ensure_future(e.wait()) for e in (stop, self._woken)]
+            try:
+                await asyncio.wait(
+                    waiters, timeout=poll_seconds, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                for waiter in waiters:
+                    waiter.cancel()
 
     async def _template(self, run_id: int) -> tuple[Template, datetime] | None:
         if run_id not in self._templates:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from azure.core.credentials import AccessToken
 
-from uptake.settings import Settings, is_loopback_url
+from adoption.endpoints import is_loopback_url
 
 # A retry whose computed delay reaches 180 s is skipped by kiota: throttling that long is
 # surfaced as GraphThrottled and the scheduler's next run picks it up.
@@ -111,16 +111,28 @@ def build_connection(
     return GraphConnection(GraphServiceClient(request_adapter=adapter), base_url, http, credential)
 
 
+@dataclass(frozen=True, slots=True)
+class GraphAccess:
+    """Where Graph is and how to authenticate: the narrow values a connection needs.
+
+    `token` is a fixed bearer token for loopback fakes and tests (UPTAKE_GRAPH_TOKEN); without
+    it, azure-identity's service credentials are used.
+    """
+
+    base_url: str
+    token: str | None = None
+
+
 @asynccontextmanager
-async def open_graph(settings: Settings, **options: Any) -> AsyncIterator[GraphConnection]:
-    """Open a Graph connection from settings; closed (with its credential) on exit."""
-    if settings.graph_token is not None:
-        if not is_loopback_url(settings.graph_base_url):  # settings validate it too
+async def open_graph(access: GraphAccess, **options: Any) -> AsyncIterator[GraphConnection]:
+    """Open a Graph connection; closed (with its credential) on exit."""
+    if access.token is not None:
+        if not is_loopback_url(access.base_url):
             raise ValueError("UPTAKE_GRAPH_TOKEN is only accepted with a loopback base URL")
-        credential: Any = StaticTokenCredential(settings.graph_token.get_secret_value())
+        credential: Any = StaticTokenCredential(access.token)
     else:
         credential = default_credential()
-    connection = build_connection(settings.graph_base_url, credential, **options)
+    connection = build_connection(access.base_url, credential, **options)
     try:
         yield connection
     finally:

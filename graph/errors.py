@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import httpx
 from kiota_abstractions.api_error import APIError
+
+from adoption.pacing import retry_after_header
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -75,18 +77,6 @@ class DeltaExpired(GraphError):
 _DELTA_EXPIRED_CODES = {"syncstatenotfound", "resyncrequired", "syncstateinvalid"}
 
 
-def _retry_after(headers: Any) -> float | None:
-    if not headers:
-        return None
-    for name, value in dict(headers).items():
-        if name.lower() == "retry-after":
-            try:
-                return float(value)
-            except (TypeError, ValueError):
-                return None
-    return None
-
-
 def translate(exc: Exception, *, what: str, permission: str) -> GraphError:
     """Map one SDK/transport exception to a typed GraphError (the single boundary)."""
     if isinstance(exc, GraphError):
@@ -102,8 +92,9 @@ def translate(exc: Exception, *, what: str, permission: str) -> GraphError:
     if status == 410 or code_key in _DELTA_EXPIRED_CODES:
         return DeltaExpired(f"{what}: delta link expired", status=status, code=code)
     if status == 429:
+        retry_after = retry_after_header(dict(headers) if headers else None)
         return GraphThrottled(
-            f"{what}: throttled by Microsoft Graph", retry_after=_retry_after(headers), code=code
+            f"{what}: throttled by Microsoft Graph", retry_after=retry_after, code=code
         )
     if status in (401, 403):
         # Graph JSON errors carry a code; a pre-signed download host answers without one.

@@ -19,7 +19,8 @@ from aiohttp import web
 
 from adoption.signals import Workload
 from graph import licences
-from graph.synthetic import DemoTenant, report_csv
+from graph.synthetic import DemoTenant
+from graph.synthetic_export import report_csv
 
 _REPORT = re.compile(r"^/v1\.0/(?:copilot/)?reports/(\w+)(?:\((.*)\))?$")
 _KEY_BY_NAME = {

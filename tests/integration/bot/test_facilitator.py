@@ -12,11 +12,12 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
+from adoption.audience import Audience
+from adoption.clock import utc_now
 from adoption.funnel import Subject, publish, subjects
 from adoption.scenarios import catalogue
 from bot.access import FacilitatorAccess
-from bot.services import utc_now
-from store import checkins, facilitation, usage
+from store import ambassadors, audit, checkins, usage
 from store.tables import Person
 from tests.fakes import activities as act
 from tests.fakes.activities import User
@@ -62,7 +63,7 @@ async def _seed(runtime: Runtime) -> None:
         session.add(Person(id=EMPLOYEE.aad_object_id, department="HR", display_name="Eva Janssens"))
         session.add(Person(id="amb-1", department="HR", display_name="Hanne Ambassadeur"))
         session.add(Person(id=CARLA.aad_object_id, upn="carla@contoso.com", department="IT"))
-        await facilitation.add_ambassador(session, "amb-1", ["HR"], utc_now())
+        await ambassadors.add_ambassador(session, "amb-1", ["HR"], utc_now())
 
 
 @pytest.fixture
@@ -166,10 +167,10 @@ async def test_every_question_answers_with_a_card_in_the_askers_language(
     for name, (text, expected) in QUESTIONS[locale].items():
         answer = await ask(fbot, user, text)
         assert expected in answer, (name, text, answer[:400])
-    await fbot.runtime.services.facilitation.audit.flush()  # type: ignore[union-attr]
+    await fbot.runtime.audit.flush()
     async with fbot.runtime.sessions() as session:
-        audit = await facilitation.audit_entries(session)
-    mine = [e for e in audit if e.person_id == user.aad_object_id]
+        entries = await audit.audit_entries(session)
+    mine = [e for e in entries if e.person_id == user.aad_object_id]
     # help is not audited; everything else is, with the normalised question and no free text
     assert len(mine) == len(QUESTIONS[locale]) - 1
     assert {e.outcome for e in mine} >= {"answered", "unknown"}
@@ -181,7 +182,7 @@ async def test_status_card_has_a_chart_with_a_fallback_and_the_data_date(
 ) -> None:
     answer = await ask(fbot, CARLA, "status")
     assert "Usage data as of 21 November 2026" in answer
-    assert {"Chart.VerticalBar.Grouped", "Chart.HorizontalBar"} <= _chart_types(fbot, CARLA)
+    assert {"Chart.HorizontalBar.Stacked", "Chart.HorizontalBar"} <= _chart_types(fbot, CARLA)
     nl = await ask(fbot, ALICE, "status")
     assert "Gebruiksgegevens van 21 november 2026" in nl
 
@@ -191,10 +192,10 @@ async def test_non_facilitator_is_refused_politely_and_gets_no_figures(fbot: Run
         answer = await ask(fbot, EMPLOYEE, text)
         assert "Dit is voor facilitators" in answer
         assert "%" not in answer
-    await fbot.runtime.services.facilitation.audit.flush()  # type: ignore[union-attr]
+    await fbot.runtime.audit.flush()
     async with fbot.runtime.sessions() as session:
-        audit = await facilitation.audit_entries(session)
-    assert [e.outcome for e in audit if e.person_id == EMPLOYEE.aad_object_id] == ["refused"] * 5
+        entries = await audit.audit_entries(session)
+    assert [e.outcome for e in entries if e.person_id == EMPLOYEE.aad_object_id] == ["refused"] * 5
 
 
 async def test_employee_help_and_who_is_my_ambassador(fbot: RunningBot) -> None:
@@ -231,7 +232,7 @@ async def _pulse(bot: RunningBot, answers: Sequence[tuple[str | None, int, str]]
         opened = await checkins.open_run(
             session,
             template_key="pulse",
-            department=None,
+            audience=Audience.everyone(),
             now=utc_now(),
             open_for=timedelta(days=7),
             min_group_size=K,

@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from adoption.audience import Audience
 from adoption.checkin import shipped_template
-from bot.services import utc_now
+from adoption.clock import utc_now
 from store import checkins
 from store.tables import Delivery, Person, Response
 from tests.fakes import activities as act
@@ -17,6 +18,7 @@ from tests.fakes.connector import blocked, throttled
 from tests.integration.bot.conftest import RunningBot
 
 PULSE_SOURCE_KEY = "pulse"
+PULSE_TITLE_FR = shipped_template("pulse").title("fr")
 
 
 async def install(bot: RunningBot, user: User) -> None:
@@ -31,7 +33,7 @@ async def open_pulse(bot: RunningBot, *, days: int = 7) -> int:
         opened = await checkins.open_run(
             session,
             template_key="pulse",
-            department=None,
+            audience=Audience.everyone(),
             now=utc_now(),
             open_for=timedelta(days=days),
             min_group_size=3,
@@ -171,14 +173,40 @@ async def test_invalid_answer_gets_a_clear_card_and_nothing_is_stored(
     assert await stored_responses(bot) == []
 
 
-async def test_person_who_was_not_sent_the_run_cannot_answer(
+async def test_someone_who_installs_while_a_run_is_open_is_sent_it_and_can_answer(
     bot: RunningBot, alice: User, bruno: User
 ) -> None:
     await install(bot, alice)
     run_id = await open_pulse(bot)
-    await install(bot, bruno)  # installed after the run opened: not a recipient
+    await install(bot, bruno)  # installed after the run opened: queued as a late joiner
+    await bot.runtime.sender.drain()
 
+    sent = bot.connector.sent_to(bruno.conversation_id)
+    assert len(sent) == 2  # the welcome, then the check-in
+    assert PULSE_TITLE_FR in texts(sent[1].cards[0])
     body = await answer(bot, bruno, run_id, confidence=3, usefulness=3, blocker="time")
+    assert "Merci" in texts(body["value"])
+    assert len(await stored_responses(bot)) == 1
+
+
+async def test_person_outside_the_audience_cannot_answer(
+    bot: RunningBot, alice: User, bruno: User
+) -> None:
+    await install(bot, alice)
+    await install(bot, bruno)
+    async with bot.runtime.sessions.begin() as session:
+        (await session.get(Person, alice.aad_object_id)).department = "HR"  # type: ignore[union-attr]
+        (await session.get(Person, bruno.aad_object_id)).department = "IT"  # type: ignore[union-attr]
+        opened = await checkins.open_run(
+            session,
+            template_key="pulse",
+            audience=Audience("department", "HR"),
+            now=utc_now(),
+            open_for=timedelta(days=7),
+            min_group_size=3,
+        )
+
+    body = await answer(bot, bruno, opened.run_id, confidence=3, usefulness=3, blocker="time")
 
     assert "ne vous était pas destiné" in texts(body["value"])
     assert await stored_responses(bot) == []

@@ -24,7 +24,7 @@ async def test_check_member_groups_tells_members_from_others(
         graph_base_url=fake_graph.base_url,
         graph_token=TOKEN,  # type: ignore[arg-type]
     )
-    membership = GraphGroupMembership(settings)
+    membership = GraphGroupMembership(settings.graph_access)
 
     assert await membership.is_member(MEMBER, GROUP) is True
     assert await membership.is_member(OTHER, GROUP) is False
@@ -41,4 +41,4 @@ async def test_graph_refusal_raises_so_access_fails_closed(
         graph_token=TOKEN,  # type: ignore[arg-type]
     )
     with pytest.raises(Exception):  # noqa: B017, PT011 - any SDK error type will do
-        await GraphGroupMembership(settings).is_member(MEMBER, GROUP)
+        await GraphGroupMembership(settings.graph_access).is_member(MEMBER, GROUP)

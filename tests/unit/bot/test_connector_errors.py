@@ -9,6 +9,7 @@ import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
+from adoption.pacing import MAX_BACKOFF_SECONDS, backoff_seconds
 from bot.connector import (
     PermanentFailure,
     RecipientGone,
@@ -16,7 +17,6 @@ from bot.connector import (
     TransientFailure,
     classify,
 )
-from bot.sender import MAX_BACKOFF_SECONDS, backoff_seconds
 
 
 def _error(status: int, body: str = "", **headers: str) -> aiohttp.ClientResponseError:
