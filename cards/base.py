@@ -49,6 +49,27 @@ def paragraph(text: str, *, subtle: bool = False, color: str | None = None) -> E
     return block
 
 
+def subheading(text: str) -> Element:
+    """A bold label above a chart: chart titles are not drawn by every Teams client."""
+    return {
+        "type": "TextBlock",
+        "text": text,
+        "weight": "Bolder",
+        "wrap": True,
+        "spacing": "Medium",
+    }
+
+
+def callout(text: str, style: str = "warning") -> Element:
+    """A sentence that must be noticed: dark text on a tinted container (coloured text alone,
+    yellow especially, is unreadable on a light theme)."""
+    return {
+        "type": "Container",
+        "style": style,
+        "items": [{"type": "TextBlock", "text": text, "wrap": True}],
+    }
+
+
 def facts(pairs: Sequence[tuple[str, str]]) -> Element:
     return {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in pairs]}
 

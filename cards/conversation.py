@@ -10,7 +10,7 @@ from adoption.checkin import QuestionKind, Template
 from adoption.language import Locale
 from adoption.questions import Command
 from adoption.results import RunResults
-from cards.base import Card, Element, card, facts, heading, paragraph
+from cards.base import Card, Element, callout, card, facts, heading, paragraph
 from cards.facilitator import NO_FIGURE
 from cards.i18n import format_day, format_number, format_share, t
 
@@ -57,11 +57,12 @@ def facilitator_help_card(locale: Locale, k: int) -> Card:
     )
 
 
-def refused_card(locale: Locale) -> Card:
+def refused_card(audience: str, locale: Locale) -> Card:
+    """A command of another audience: said plainly, no figure, and what the person can do."""
     return card(
         [
-            heading(t(locale, "facilitator.refused_title")),
-            paragraph(t(locale, "facilitator.refused_body")),
+            heading(t(locale, f"{audience}.refused_title")),
+            paragraph(t(locale, f"{audience}.refused_body")),
         ],
         locale,
     )
@@ -156,7 +157,9 @@ def checkin_results_card(
                     "type": "Chart.HorizontalBar",
                     "title": label,
                     "data": [{"x": name, "y": round(100 * n / total)} for name, n in lines],
-                    "displayMode": "AbsoluteWithAxis",
+                    # Long option labels leave no room for an axis: bars carry their values.
+                    "displayMode": "AbsoluteNoAxis",
+                    "color": "categoricalBlue",
                     "fallback": facts(
                         [(name, format_share(n / total, locale)) for name, n in lines]
                     ),
@@ -227,13 +230,41 @@ def ambassadors_card(
         )
     if uncovered:
         body.append(
-            paragraph(
-                t(locale, "facilitator.ambassadors_uncovered", names=", ".join(uncovered)),
-                color="Warning",
-            )
+            callout(t(locale, "facilitator.ambassadors_uncovered", names=", ".join(uncovered)))
         )
     elif entries:
         body.append(paragraph(t(locale, "facilitator.ambassadors_all_covered"), subtle=True))
+    return card(body, locale)
+
+
+def department_ambassadors_card(
+    department: str, entries: Sequence[tuple[str, Sequence[str], date]], locale: Locale
+) -> Card:
+    """The ambassadors of one department, or that it has none yet."""
+    body: list[Element] = [
+        heading(t(locale, "facilitator.department_ambassadors_title", department=department))
+    ]
+    if not entries:
+        body.append(
+            callout(t(locale, "facilitator.department_no_ambassador", department=department))
+        )
+        return card(body, locale)
+    body.append(
+        facts(
+            [
+                (
+                    name,
+                    t(locale, "facilitator.ambassadors_since", day=format_day(since, locale))
+                    + (
+                        " · " + ", ".join(d for d in departments if d != department)
+                        if len(departments) > 1
+                        else ""
+                    ),
+                )
+                for name, departments, since in entries
+            ]
+        )
+    )
     return card(body, locale)
 
 

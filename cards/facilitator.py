@@ -6,20 +6,22 @@ hidden, never drawn. Dates and percentages are formatted here per locale (no DAT
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 from adoption.checkin import Template, shipped_template
 from adoption.funnel import FunnelCounts, Subject
+from adoption.gaps import Gap, largest_gap
 from adoption.language import Locale
 from adoption.results import Sentiment
 from adoption.scenarios import Scenario, catalogue
 from adoption.signals import WORKLOADS
 from adoption.views import StatusView, TrendPoint
-from cards.base import Card, Element, card, facts, heading, paragraph
-from cards.i18n import format_day, format_number, format_share, t
+from adoption.waves import WaveName
+from cards.base import Card, Element, callout, card, facts, heading, paragraph, subheading
+from cards.i18n import format_day, format_number, format_share, format_short_day, t
 
 NO_FIGURE = "\u2013"
 STAGES = ("licensed", "installed", "active", "habitual")
@@ -73,39 +75,79 @@ def notice(locale: Locale, title_key: str, *lines: str) -> Card:
 def concealed_line(view: StatusView, locale: Locale) -> Element | None:
     if view.concealed_reason is None:
         return None
-    return paragraph(t(locale, f"facilitator.concealed_{view.concealed_reason}"), color="Warning")
+    return callout(t(locale, f"facilitator.concealed_{view.concealed_reason}"))
 
 
-def funnel_chart(lines: Sequence[tuple[str, FunnelCounts]], locale: Locale, title: str) -> Element:
-    """Grouped bars: one group per line (workload, wave...), one bar per funnel stage (%)."""
-    with_habit = any(c.habitual is not None for _, c in lines)
-    stages = STAGES if with_habit else STAGES[:3]
-    series = []
-    for index, stage in enumerate(stages):
-        values = [
-            {"x": label, "y": _percent(_stage_values(c)[index], c.population)} for label, c in lines
-        ]
-        series.append({"legend": t(locale, f"facilitator.stage_{stage}"), "values": values})
-    header = " · ".join(t(locale, f"facilitator.stage_{s}") for s in stages)
-    fallback_facts = [(t(locale, "facilitator.funnel_chart_title"), header)] + [
-        (
-            label,
-            " · ".join(
-                _share_text(_stage_values(c)[i], c.population, locale) for i in range(len(stages))
-            ),
-        )
-        for label, c in lines
+# Where a group's people are for one workload, as parts that add up to everyone: the five
+# segments of a stacked bar, darkest where adoption is furthest.
+SEGMENTS: Final = (
+    ("habitual", "good"),
+    ("active_only", "categoricalBlue"),
+    ("installed_only", "categoricalLightBlue"),
+    ("licensed_only", "categoricalMarigold"),
+    ("unlicensed", "neutral"),
+)
+
+
+def segments(counts: FunnelCounts) -> list[tuple[str, int]]:
+    """People per segment (habitual first); without habit, 'active' takes the habitual in."""
+    habitual = counts.habitual or 0
+    return [
+        ("habitual", habitual),
+        ("active_only", counts.active - habitual),
+        ("installed_only", counts.provisioned - counts.active),
+        ("licensed_only", counts.licensed - counts.provisioned),
+        ("unlicensed", counts.population - counts.licensed),
     ]
-    return {
-        "type": "Chart.VerticalBar.Grouped",
-        "title": title,
-        "data": series,
-        "yAxisTitle": "%",
-        "fallback": facts(fallback_facts),
-    }
 
 
-def stage_bars(counts: FunnelCounts, locale: Locale, title: str) -> Element:
+def funnel_chart(lines: Sequence[tuple[str, FunnelCounts]], locale: Locale) -> list[Element]:
+    """A labelled stacked bar per workload: who uses it most weeks, lately, has it installed,
+    only a licence, or none (% of the group), with a text fallback per workload."""
+    with_habit = any(c.habitual is not None for _, c in lines)
+    shown = [(key, color) for key, color in SEGMENTS if with_habit or key != "habitual"]
+    legend = {key: t(locale, f"facilitator.segment_{key}") for key, _ in SEGMENTS}
+    if not with_habit:
+        legend["active_only"] = t(locale, "facilitator.segment_active")
+    rows = []
+    fallback_facts = []
+    for label, counts in lines:
+        parts = dict(segments(counts))
+        rows.append(
+            {
+                "title": label,
+                "data": [
+                    {
+                        "legend": legend[key],
+                        "value": _percent(parts[key], counts.population),
+                        "color": color,
+                    }
+                    for key, color in shown
+                ],
+            }
+        )
+        fallback_facts.append(
+            (
+                label,
+                " · ".join(
+                    f"{_share_text(parts[key], counts.population, locale)} {legend[key]}"
+                    for key, _ in shown
+                    if parts[key]
+                ),
+            )
+        )
+    title = t(locale, "facilitator.funnel_chart_title")
+    return [
+        subheading(title),
+        {
+            "type": "Chart.HorizontalBar.Stacked",
+            "data": rows,
+            "fallback": facts(fallback_facts),
+        },
+    ]
+
+
+def stage_bars(counts: FunnelCounts, locale: Locale, title: str) -> list[Element]:
     """One funnel as horizontal bars: licensed, installed, active, habitual (% of people)."""
     values = _stage_values(counts)
     stages = [(s, v) for s, v in zip(STAGES, values, strict=True) if v is not None]
@@ -119,25 +161,31 @@ def stage_bars(counts: FunnelCounts, locale: Locale, title: str) -> Element:
             for s, v in stages
         ]
     )
-    return {
-        "type": "Chart.HorizontalBar",
-        "title": title,
-        "data": data,
-        "displayMode": "AbsoluteWithAxis",
-        "fallback": fallback,
-    }
+    return [
+        subheading(title),
+        {
+            "type": "Chart.HorizontalBar",
+            "data": data,
+            "color": "categoricalBlue",
+            "displayMode": "AbsoluteWithAxis",
+            "fallback": fallback,
+        },
+    ]
 
 
-def share_bars(lines: Sequence[tuple[str, float]], locale: Locale, title: str) -> Element:
+def share_bars(lines: Sequence[tuple[str, float]], locale: Locale, title: str) -> list[Element]:
     """Horizontal bars of one share per label (e.g. active in Teams per department)."""
     shown = sorted(lines, key=lambda line: -line[1])[:MAX_BARS]
-    return {
-        "type": "Chart.HorizontalBar",
-        "title": title,
-        "data": [{"x": label, "y": round(share * 100)} for label, share in shown],
-        "displayMode": "AbsoluteWithAxis",
-        "fallback": facts([(label, format_share(share, locale)) for label, share in shown]),
-    }
+    return [
+        subheading(title),
+        {
+            "type": "Chart.HorizontalBar",
+            "data": [{"x": label, "y": round(share * 100)} for label, share in shown],
+            "color": "categoricalBlue",
+            "displayMode": "AbsoluteWithAxis",
+            "fallback": facts([(label, format_share(share, locale)) for label, share in shown]),
+        },
+    ]
 
 
 def sentiment_block(
@@ -186,13 +234,41 @@ def department_breakdown(
     elements: list[Element] = []
     visible = [(n, c.active / c.population) for n, c in departments if c and c.population > 0]
     if visible:
-        elements.append(share_bars(visible, locale, t(locale, title_key)))
+        elements.extend(share_bars(visible, locale, t(locale, title_key)))
     hidden = sum(1 for _, c in departments if c is None)
     if hidden:
         elements.append(
             paragraph(t(locale, "facilitator.hidden_departments", count=hidden, k=k), subtle=True)
         )
     return elements
+
+
+def headline(gap: Gap | None, locale: Locale) -> Element | None:
+    """The answer first: the largest gap between deployment and adoption, in one sentence."""
+    if gap is None:
+        return None
+    text = t(
+        locale,
+        f"facilitator.gap_{gap.kind}",
+        workload=subject_title(gap.subject, locale),
+        licensed=format_share(gap.licensed, locale),
+        before=format_share(gap.before, locale),
+        after=format_share(gap.after, locale),
+    )
+    return {"type": "TextBlock", "text": text, "wrap": True, "weight": "Bolder", "size": "Medium"}
+
+
+def scope_title(view: StatusView, locale: Locale, wave_names: Mapping[str, WaveName]) -> str:
+    if view.scope.kind == "tenant":
+        return t(locale, "facilitator.status_title_tenant")
+    if view.scope.kind == "wave":
+        wave = wave_names.get(view.scope.key, WaveName(view.scope.key))
+        return t(
+            locale,
+            "facilitator.status_title_in",
+            name=wave.label(t(locale, "facilitator.wave_word")),
+        )
+    return t(locale, "facilitator.status_title_department", name=view.scope.key)
 
 
 def status_card(
@@ -203,12 +279,11 @@ def status_card(
     sentiment: Sentiment | None = None,
     sentiment_source: tuple[int, date] | None = None,
     departments: Sequence[tuple[str, FunnelCounts | None]] = (),
+    wave_names: Mapping[str, WaveName] | None = None,
 ) -> Card:
-    """The funnel per workload as a chart, next to what the latest pulse says."""
-    if view.scope.kind == "tenant":
-        title = t(locale, "facilitator.status_title_tenant")
-    else:
-        title = t(locale, f"facilitator.status_title_{view.scope.kind}", name=view.scope.key)
+    """The answer first (the largest gap), then where people are per workload, next to what
+    the latest pulse that asked this group says."""
+    title = scope_title(view, locale, wave_names or {})
     shown = [(line.subject, line.counts) for line in view.workloads if line.counts is not None]
     population = shown[0][1].population if shown else None
     body: list[Element] = [heading(title), data_line(view.report_date, locale, population)]
@@ -218,15 +293,17 @@ def status_card(
     if view.hidden or not shown:
         body.append(paragraph(t(locale, "facilitator.hidden_group", k=k)))
         return card(body, locale)
+    lead = headline(largest_gap(shown), locale)
+    if lead is not None:
+        body.append(lead)
     order = {w.value: i for i, w in enumerate(WORKLOADS)}
     lines = [
         (subject_title(subject, locale), counts)
         for subject, counts in sorted(shown, key=lambda item: order.get(item[0].key, 99))
     ]
-    chart = funnel_chart(lines, locale, t(locale, "facilitator.funnel_chart_title"))
-    # Stacked, not side by side: a grouped chart squeezed into a column is unreadable on
-    # narrow clients (mobile, the Playground), and Teams gives a full-width card room anyway.
-    body.append(chart)
+    # Stacked, not side by side: a chart squeezed into a column is unreadable on narrow
+    # clients (mobile, the Playground), and Teams gives a full-width card room anyway.
+    body.extend(funnel_chart(lines, locale))
     body.append(
         {
             "type": "Container",
@@ -236,6 +313,14 @@ def status_card(
     )
     body.extend(department_breakdown(departments, locale, k, "facilitator.by_department_title"))
     return card(body, locale)
+
+
+def with_concealed_scope_note(status: Card, asked: str, locale: Locale) -> Card:
+    """The organisation's status, said to answer a question about a group: with concealed
+    names no group can be told apart."""
+    note = paragraph(t(locale, "facilitator.concealed_scope", name=asked[:80]))
+    body = list(status["body"])
+    return {**status, "body": [body[0], note, *body[1:]]}
 
 
 def scenario_card(
@@ -259,40 +344,50 @@ def scenario_card(
     if line is None or line.counts is None:
         body.append(paragraph(t(locale, "facilitator.hidden_group", k=k)))
         return card(body, locale)
-    body.append(stage_bars(line.counts, locale, t(locale, "facilitator.scenario_funnel_title")))
+    body.extend(stage_bars(line.counts, locale, t(locale, "facilitator.scenario_funnel_title")))
     body.extend(department_breakdown(departments, locale, k, "facilitator.by_department_active"))
     return card(body, locale)
+
+
+# Fewer report dates than this make a dot or a segment, not a trend.
+MIN_TREND_POINTS: Final = 3
+
+
+def _counts_of(point: TrendPoint) -> FunnelCounts | None:
+    counts = point.counts
+    return counts if counts is not None and counts.population > 0 else None
 
 
 def trend_card(
     subject: Subject, days: int, points: Sequence[TrendPoint], locale: Locale, scope: str = ""
 ) -> Card:
+    """Active (and habitual) share over the report dates of the period; the title says the
+    range the data really covers, and too few dates are said to be too few, not drawn."""
     name = subject_title(subject, locale)
     if scope:
         name = f"{name} · {scope}"
-    body: list[Element] = [heading(t(locale, "facilitator.trend_title", subject=name, days=days))]
-    known = [p for p in points if p.counts is not None and p.counts.population > 0]
-    if points:
-        body.append(data_line(points[-1].report_date, locale))
+    known = [(p.report_date, c) for p in points if (c := _counts_of(p)) is not None]
+    body: list[Element] = [heading(t(locale, "facilitator.trend_title", subject=name))]
     if not known:
+        if points:
+            body.append(data_line(points[-1].report_date, locale))
         body.append(paragraph(t(locale, "facilitator.trend_none")))
         return card(body, locale)
-    stages = ["active"] + (
-        ["habitual"] if any(p.counts and p.counts.habitual is not None for p in known) else []
+    first_day, first = known[0]
+    last_day, last = known[-1]
+    body.append(
+        paragraph(
+            t(
+                locale,
+                "facilitator.trend_range",
+                first=format_day(first_day, locale),
+                last=format_day(last_day, locale),
+                count=len(known),
+                days=days,
+            ),
+            subtle=True,
+        )
     )
-    series: list[dict[str, Any]] = []
-    for stage in stages:
-        values = []
-        for p in known:
-            assert p.counts is not None
-            part = p.counts.active if stage == "active" else p.counts.habitual
-            values.append(
-                {"x": p.report_date.isoformat(), "y": _percent(part, p.counts.population)}
-            )
-        series.append({"legend": t(locale, f"facilitator.stage_{stage}"), "values": values})
-    first, last = known[0].counts, known[-1].counts
-    assert first is not None
-    assert last is not None
     change = t(
         locale,
         "facilitator.trend_change",
@@ -301,30 +396,54 @@ def trend_card(
     )
     step = max(1, len(known) // 6)
     sampled = known[::step] if known[-1] in known[::step] else [*known[::step], known[-1]]
-    fallback = facts(
-        [
-            (
-                format_day(p.report_date, locale),
-                _share_text(
-                    p.counts.active if p.counts else None,
-                    p.counts.population if p.counts else 0,
-                    locale,
-                ),
+    listing = facts(
+        [(format_day(d, locale), _share_text(c.active, c.population, locale)) for d, c in sampled]
+    )
+    if len(known) < MIN_TREND_POINTS:
+        body.append(
+            paragraph(
+                t(locale, "facilitator.trend_too_few", count=len(known), needed=MIN_TREND_POINTS)
             )
-            for p in sampled
-        ]
-    )
-    body.append(
+        )
+        body.append(listing)
+        return card(body, locale)
+    with_habit = any(c.habitual is not None for _, c in known)
+    series: list[dict[str, Any]] = [
         {
-            "type": "Chart.Line",
-            "title": change,
-            "data": series,
-            "yAxisTitle": "%",
-            "fallback": fallback,
+            "legend": t(locale, "facilitator.stage_active"),
+            "color": "categoricalBlue",
+            "values": [
+                {"x": format_short_day(d, locale), "y": _percent(c.active, c.population)}
+                for d, c in known
+            ],
         }
-    )
-    body.append(paragraph(change, subtle=True))
+    ]
+    if with_habit:
+        series.append(
+            {
+                "legend": t(locale, "facilitator.stage_habitual"),
+                "color": "good",
+                "values": [
+                    {"x": format_short_day(d, locale), "y": _percent(c.habitual, c.population)}
+                    for d, c in known
+                ],
+            }
+        )
+    body.append(subheading(change))
+    body.append({"type": "Chart.Line", "data": series, "yAxisTitle": "%", "fallback": listing})
     return card(body, locale)
+
+
+# One distinct colour per workload (order of WORKLOADS), so bars can be told apart.
+WORKLOAD_COLORS: Final = (
+    "categoricalBlue",
+    "categoricalTeal",
+    "categoricalLightBlue",
+    "categoricalGreen",
+    "categoricalPurple",
+    "categoricalMarigold",
+    "categoricalRed",
+)
 
 
 def waves_card(
@@ -333,7 +452,8 @@ def waves_card(
     locale: Locale,
     k: int,
 ) -> Card:
-    """One group of bars per workload, one bar per wave: the share of active people."""
+    """The waves side by side: one group of bars per wave (labelled 'wave 1 (pilot)'), one
+    bar per workload, the share of people who used it in the last 28 days."""
     body: list[Element] = [
         heading(t(locale, "facilitator.waves_title")),
         data_line(report_date, locale),
@@ -343,34 +463,38 @@ def waves_card(
     if not visible:
         body.append(paragraph(t(locale, "facilitator.waves_none")))
         return card(body, locale)
-    order = {w.value: i for i, w in enumerate(WORKLOADS)}
+    present = sorted(
+        {s for _, lines in visible for s, c in lines if c is not None},
+        key=lambda s: next((i for i, w in enumerate(WORKLOADS) if w.value == s.key), 99),
+    )
     series = []
-    fallback: list[tuple[str, str]] = []
-    for wave, lines in visible:
-        label = t(locale, "facilitator.wave_name", name=wave)
-        shown = sorted(
-            ((s, c) for s, c in lines if c is not None), key=lambda item: order.get(item[0].key, 99)
-        )
+    for index, subject in enumerate(present):
+        values = []
+        for label, lines in visible:
+            counts = dict(lines).get(subject)
+            if counts is not None:
+                values.append({"x": label, "y": _percent(counts.active, counts.population)})
         series.append(
             {
-                "legend": label,
-                "values": [
-                    {"x": subject_title(s, locale), "y": _percent(c.active, c.population)}
-                    for s, c in shown
-                ],
+                "legend": subject_title(subject, locale),
+                "color": WORKLOAD_COLORS[index % len(WORKLOAD_COLORS)],
+                "values": values,
             }
         )
+    fallback: list[tuple[str, str]] = []
+    for label, lines in visible:
+        shown = [(s, c) for s, c in lines if c is not None]
         population = shown[0][1].population if shown else 0
         summary = ", ".join(
             f"{subject_title(s, locale)} {_share_text(c.active, c.population, locale)}"
-            for s, c in shown
+            for s, c in sorted(shown, key=lambda item: present.index(item[0]))
         )
         people = t(locale, "facilitator.people_count", count=format_number(population, locale))
         fallback.append((label, f"{people}: {summary}"))
+    body.append(subheading(t(locale, "facilitator.waves_chart_title")))
     body.append(
         {
             "type": "Chart.VerticalBar.Grouped",
-            "title": t(locale, "facilitator.waves_chart_title"),
             "data": series,
             "yAxisTitle": "%",
             "fallback": facts(fallback),

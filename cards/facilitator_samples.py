@@ -5,16 +5,19 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from adoption.checkin import shipped_template
-from adoption.funnel import TENANT, FunnelCounts, Scope, Subject
+from adoption.funnel import FunnelCounts, Subject
 from adoption.language import Locale
 from adoption.questions import Command
 from adoption.results import Answered, Sentiment, summarise
 from adoption.scenarios import catalogue
+from adoption.scopes import TENANT, Scope
 from adoption.signals import WORKLOADS
 from adoption.views import FunnelLine, StatusView, TrendPoint
+from adoption.waves import WaveName
 from cards import conversation as conv
 from cards import facilitator as fc
 from cards.base import Card
+from cards.i18n import t
 
 REPORT = date(2026, 11, 21)
 
@@ -70,15 +73,19 @@ def samples(locale: Locale) -> dict[str, Card]:
         Answered("HR", {"share_files": "attachment", "tools": ["teams_chat", "copilot"]}),
     ]
     trend = [TrendPoint(date(2026, 11, d), _counts(240, 0.4 + d / 100)) for d in range(1, 22, 3)]
+    names = {"1": WaveName("1", "pilot", 1), "2": WaveName("2", "key figures", 2)}
     waves = [
-        (w, [(Subject("workload", x.value), _counts(80, s)) for x in WORKLOADS])
+        (
+            names.get(w, WaveName(w)).label(t(locale, "facilitator.wave_word")),
+            [(Subject("workload", x.value), _counts(80, s)) for x in WORKLOADS],
+        )
         for w, s in (("1", 0.8), ("2", 0.6), ("3", 0.3))
     ]
     opened, closes = date(2026, 11, 10), date(2026, 11, 24)
     since = datetime(2026, 9, 1, tzinfo=UTC).date()
     return {
         "facilitator-help": conv.facilitator_help_card(locale, 5),
-        "facilitator-refused": conv.refused_card(locale),
+        "facilitator-refused": conv.refused_card("facilitator", locale),
         "facilitator-unknown": conv.unknown_card(Command.STATUS, locale),
         "facilitator-not-found": conv.not_found_card(locale, "what_scope", "Finanse", "Financiën"),
         "status": fc.status_card(
@@ -92,6 +99,15 @@ def samples(locale: Locale) -> dict[str, Card]:
         "status-department": fc.status_card(
             sample_status(Scope("department", "Verkoop")), locale, 5
         ),
+        "status-wave": fc.status_card(
+            sample_status(Scope("wave", "1")),
+            locale,
+            5,
+            sentiment=Sentiment(21, 4.1, "training"),
+            sentiment_source=(4, opened),
+            wave_names=names,
+        ),
+        "trend-too-few": fc.trend_card(Subject("workload", "teams"), 90, trend[:2], locale),
         "status-concealed": fc.status_card(sample_status(concealed=True), locale, 5),
         "scenario": fc.scenario_card(catalogue()[2], sample_status(), locale, 5, departments),
         "trend": fc.trend_card(Subject("workload", "teams"), 28, trend, locale),
@@ -110,5 +126,9 @@ def samples(locale: Locale) -> dict[str, Card]:
             ["Productie", "Logistiek"],
             locale,
         ),
+        "ambassadors-department": conv.department_ambassadors_card(
+            "Verkoop", [("An Claes", ("IT", "Verkoop"), since)], locale
+        ),
+        "ambassadors-department-none": conv.department_ambassadors_card("Productie", [], locale),
         "my-ambassador": conv.my_ambassador_card("Verkoop", ["An Claes"], locale),
     }

@@ -124,6 +124,11 @@ def format_day(value: date, locale: Locale) -> str:
     return _babel_format_date(value, format="long", locale=_BABEL[locale])
 
 
+def format_short_day(value: date, locale: Locale) -> str:
+    """'23 nov.', '23 Nov': for chart axes, where a long date does not fit."""
+    return _babel_format_date(value, format="d MMM", locale=_BABEL[locale])
+
+
 def format_moment(value: datetime, locale: Locale) -> str:
     return _babel_format_datetime(value, format="medium", locale=_BABEL[locale])
 

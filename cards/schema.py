@@ -39,6 +39,7 @@ CHART_TYPES: Final = frozenset(
         "Chart.VerticalBar",
         "Chart.VerticalBar.Grouped",
         "Chart.HorizontalBar",
+        "Chart.HorizontalBar.Stacked",
         "Chart.Line",
         "Chart.Gauge",
     }
@@ -86,11 +87,22 @@ def _enum(*values: str) -> Schema:
 _NUMBER: Final[Schema] = {"type": "number"}
 _TEXT: Final[Schema] = {"type": "string"}
 _BOOL: Final[Schema] = {"type": "boolean"}
+# The chart colours Teams documents; anything else is silently drawn in a default colour.
+CHART_COLORS: Final = (
+    "good", "warning", "attention", "neutral",
+    "categoricalRed", "categoricalPurple", "categoricalLavender", "categoricalBlue",
+    "categoricalLightBlue", "categoricalTeal", "categoricalGreen", "categoricalLime",
+    "categoricalMarigold",
+    *(f"sequential{n}" for n in range(1, 9)),
+    "divergingBlue", "divergingLightBlue", "divergingCyan", "divergingTeal", "divergingYellow",
+    "divergingPeach", "divergingLightRed", "divergingRed", "divergingMaroon", "divergingGray",
+)  # fmt: skip
+_COLOR: Final[Schema] = {"enum": list(CHART_COLORS)}
 _POINT: Final[Schema] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["x", "y"],
-    "properties": {"x": {"type": ["string", "number"]}, "y": _NUMBER, "color": _TEXT},
+    "properties": {"x": {"type": ["string", "number"]}, "y": _NUMBER, "color": _COLOR},
 }
 _SERIES: Final[Schema] = {
     "type": "object",
@@ -99,7 +111,7 @@ _SERIES: Final[Schema] = {
     "properties": {
         "legend": _TEXT,
         "key": _TEXT,
-        "color": _TEXT,
+        "color": _COLOR,
         "values": {"type": "array", "items": _POINT},
     },
 }
@@ -117,6 +129,24 @@ _SEGMENT: Final[Schema] = {
 }
 _AXES: Final[Schema] = {"xAxisTitle": _TEXT, "yAxisTitle": _TEXT}
 
+_STACK: Final[Schema] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["data"],
+    "properties": {
+        "title": _TEXT,
+        "data": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["value"],
+                "properties": {"legend": _TEXT, "value": _NUMBER, "color": _COLOR},
+            },
+        },
+    },
+}
+
 
 def _chart(name: str, specific: Schema, required: tuple[str, ...] = ("data",)) -> Schema:
     """A Chart.* element as documented for Teams (learn.microsoft.com, charts in Adaptive Cards)."""
@@ -129,7 +159,7 @@ def _chart(name: str, specific: Schema, required: tuple[str, ...] = ("data",)) -
             "type": {"enum": [name]},
             "title": _TEXT,
             "colorSet": _TEXT,
-            "color": _TEXT,
+            "color": _COLOR,
             "horizontalAlignment": {"$ref": "#/definitions/HorizontalAlignment"},
             "lang": _TEXT,
             "grid.area": _TEXT,
@@ -179,6 +209,10 @@ def _teams_definitions() -> dict[str, Schema]:
                 **_AXES,
                 "displayMode": _enum("AbsoluteWithAxis", "AbsoluteNoAxis", "PartToWhole"),
             },
+        ),
+        "Chart.HorizontalBar.Stacked": _chart(
+            "Chart.HorizontalBar.Stacked",
+            {"data": {"type": "array", "items": _STACK}, **_AXES},
         ),
         "Chart.Line": _chart("Chart.Line", {**series, **_AXES}),
         "Chart.Gauge": _chart(

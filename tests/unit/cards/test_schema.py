@@ -50,6 +50,9 @@ def test_every_teams_chart_with_fallback_is_valid(
         "Chart.HorizontalBar": [{"x": "Sales", "y": 0.4}],
         "Chart.VerticalBar.Grouped": [{"legend": "Teams", "values": [{"x": "W1", "y": 3}]}],
         "Chart.Line": [{"legend": "Active", "values": [{"x": "2026-11-01", "y": 12}]}],
+        "Chart.HorizontalBar.Stacked": [
+            {"title": "Teams", "data": [{"legend": "used", "value": 60, "color": "good"}]}
+        ],
     }
     chart = {"type": chart_type, "data": data[chart_type], "fallback": donut["fallback"]}
     assert card_problems(_with(minimal_card, chart)) == []
@@ -141,3 +144,12 @@ def test_check_card_lists_every_problem(minimal_card: Card, donut: Card) -> None
     with pytest.raises(CardSchemaError) as raised:
         check_card(card)
     assert len(raised.value.problems) == 2
+
+
+def test_an_undocumented_chart_colour_is_refused(minimal_card: Card, donut: Card) -> None:
+    chart = {
+        "type": "Chart.HorizontalBar",
+        "data": [{"x": "Sales", "y": 4, "color": "yellowish"}],
+        "fallback": donut["fallback"],
+    }
+    assert card_problems(_with(minimal_card, chart)) != []
