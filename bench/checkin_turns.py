@@ -30,7 +30,8 @@ from typing import Any
 import aiohttp
 from sqlalchemy import func, select
 
-from bot.services import utc_now
+from adoption.audience import Audience
+from adoption.clock import utc_now
 from store import checkins
 from store.engine import make_engine, make_sessions
 from store.tables import Response
@@ -177,7 +178,7 @@ async def open_run(database_url: str) -> int:
             opened = await checkins.open_run(
                 session,
                 template_key="pulse",
-                department=None,
+                audience=Audience.everyone(),
                 now=utc_now(),
                 open_for=timedelta(days=1),
                 min_group_size=5,

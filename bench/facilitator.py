@@ -32,10 +32,11 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from adoption.audience import Audience
+from adoption.clock import utc_now
 from adoption.funnel import Subject, publish, subjects
 from adoption.scenarios import catalogue
 from bench.checkin_turns import TENANT, free_port, process, wait_listening
-from bot.services import utc_now
 from store import checkins, usage
 from uptake.root import Runtime
 from uptake.settings import BotCredentials, Settings
@@ -77,7 +78,7 @@ async def seed(runtime: Runtime) -> None:
         opened = await checkins.open_run(
             session,
             template_key="pulse",
-            department="nobody",
+            audience=Audience.everyone(),
             now=utc_now(),
             open_for=timedelta(days=7),
             min_group_size=runtime.settings.min_group_size,

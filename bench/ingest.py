@@ -15,7 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from graph.synthetic import generate_tenant, write_export_folder
+from graph.synthetic import generate_tenant
+from graph.synthetic_export import write_export_folder
 from store.engine import make_engine, make_sessions
 from store.schema import upgrade
 from uptake.settings import Settings

@@ -8,15 +8,10 @@ the double-space header seen in the wild, and concealed names on request.
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import random
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 from adoption.signals import WORKLOADS, Workload
 
@@ -63,7 +58,7 @@ class DemoPerson:
 
 
 @dataclass(slots=True)
-class _Week:
+class WeekUsage:
     last: list[date | None]  # per workload
     counts: dict[str, int]
 
@@ -76,7 +71,7 @@ class DemoTenant:
     report_dates: tuple[date, ...]
     concealed: bool
     seed: int
-    weeks: tuple[tuple[_Week, ...], ...]  # weeks[i][j]: report date i, person j
+    weeks: tuple[tuple[WeekUsage, ...], ...]  # weeks[i][j]: report date i, person j
 
     @property
     def waves(self) -> dict[str, str]:
@@ -127,11 +122,11 @@ def generate_tenant(
         )
         speeds.append(min(1.0, max(0.05, rng.gauss(dept.speed, 0.15))))
     dates = tuple(end - timedelta(days=7 * (weeks - 1 - i)) for i in range(weeks))
-    history: list[tuple[_Week, ...]] = []
+    history: list[tuple[WeekUsage, ...]] = []
     previous: list[list[date | None]] = [[None] * len(WORKLOADS) for _ in persons]
     for i, report_date in enumerate(dates):
         growth = 0.45 + 0.55 * (i + 1) / weeks
-        week: list[_Week] = []
+        week: list[WeekUsage] = []
         for j, person in enumerate(persons):
             last = list(previous[j])
             counts: dict[str, int] = {}
@@ -143,87 +138,6 @@ def generate_tenant(
                     last[w] = report_date - timedelta(days=rng.randrange(7))
                     counts[workload.value] = 1 + rng.randrange(40)
             previous[j] = last
-            week.append(_Week(last, counts))
+            week.append(WeekUsage(last, counts))
         history.append(tuple(week))
     return DemoTenant(tuple(persons), dates, concealed, seed, tuple(history))
-
-
-def _hidden(value: str, salt: str) -> str:
-    return hashlib.md5(f"{salt}|{value}".encode(), usedforsecurity=False).hexdigest().upper()
-
-
-def _d(day: date | None) -> str:
-    return day.isoformat() if day else ""
-
-
-def _yes(flag: bool) -> str:
-    return "Yes" if flag else "No"
-
-
-def _tf(flag: bool) -> str:
-    return "True" if flag else "False"
-
-
-def _products(person: DemoPerson) -> str:
-    suite = "Microsoft 365 E3" if Workload.APPS in person.licensed else "Office 365 E1"
-    if Workload.TEAMS not in person.licensed:
-        suite += " (no Teams)"
-    names = [suite]
-    if Workload.COPILOT in person.licensed:
-        names.append("Microsoft 365 Copilot")
-    return "+".join(names)
-
-
-REPORT_KEYS = ("active_users", "teams_activity", "teams_devices", "onedrive", "sharepoint",
-               "email", "engage", "activations", "m365_apps", "copilot")  # fmt: skip
-
-
-def report_csv(tenant: DemoTenant, key: str, report_date: date) -> bytes:
-    """One report's CSV (with BOM) for `report_date`, exactly as Graph would serve it."""
-    from graph.synthetic_rows import rows_for
-
-    index = tenant.report_dates.index(report_date)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    header, rows = rows_for(tenant, key, report_date, tenant.weeks[index])
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def users_export_csv(tenant: DemoTenant) -> bytes:
-    """The admin center's "Export users" CSV (never concealed: it is directory data)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["Block credential", "City", "Department", "Display name", "Licenses",
-                     "Object Id", "Office", "User principal name"])  # fmt: skip
-    for p in tenant.people:
-        writer.writerow(["False", "Gent", p.department, p.display_name, _products(p), p.id,
-                         "", p.upn])  # fmt: skip
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def waves_csv(tenant: DemoTenant) -> bytes:
-    """uptake's department-to-wave mapping file."""
-    lines = ["Department,Wave"] + [f"{d},{w}" for d, w in sorted(tenant.waves.items())]
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def write_export_folder(
-    tenant: DemoTenant, folder: Path, dates: Sequence[date] | None = None
-) -> list[Path]:
-    """Write every report for every report date (or `dates`) plus the users export and the
-    wave mapping into `folder`; file names are deliberately not the report names."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for report_date in dates if dates is not None else tenant.report_dates:
-        sub = folder / report_date.isoformat()
-        sub.mkdir(exist_ok=True)
-        for n, key in enumerate(REPORT_KEYS):
-            path = sub / f"export-{n:02d}.csv"
-            path.write_bytes(report_csv(tenant, key, report_date))
-            written.append(path)
-    for name, data in (("users.csv", users_export_csv(tenant)), ("waves.csv", waves_csv(tenant))):
-        (folder / name).write_bytes(data)
-        written.append(folder / name)
-    return written

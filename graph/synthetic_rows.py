@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from adoption.signals import WORKLOADS, Workload
-
-if TYPE_CHECKING:
-    from graph.synthetic import DemoPerson, DemoTenant, _Week
+from graph.synthetic import DemoPerson, DemoTenant, WeekUsage
 
 Row = list[str]
 _ZERO_ID = "00000000-0000-0000-0000-000000000000"
 _W = {w: i for i, w in enumerate(WORKLOADS)}
+
+
+def _hidden(value: str, salt: str) -> str:
+    return hashlib.md5(f"{salt}|{value}".encode(), usedforsecurity=False).hexdigest().upper()
+
+
+def _d(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _yes(flag: bool) -> str:
+    return "Yes" if flag else "No"
+
+
+def _tf(flag: bool) -> str:
+    return "True" if flag else "False"
+
+
+def products(person: DemoPerson) -> str:
+    suite = "Microsoft 365 E3" if Workload.APPS in person.licensed else "Office 365 E1"
+    if Workload.TEAMS not in person.licensed:
+        suite += " (no Teams)"
+    names = [suite]
+    if Workload.COPILOT in person.licensed:
+        names.append("Microsoft 365 Copilot")
+    return "+".join(names)
 
 
 def _h(header: str) -> list[str]:
@@ -22,11 +46,9 @@ def _h(header: str) -> list[str]:
 
 
 def rows_for(
-    tenant: DemoTenant, key: str, report_date: date, week: Sequence[_Week]
+    tenant: DemoTenant, key: str, report_date: date, week: Sequence[WeekUsage]
 ) -> tuple[list[str], Iterator[Row]]:
     """Header and rows of report `key`; header order and spelling follow real exports."""
-    from graph.synthetic import _d, _hidden, _products, _tf, _yes
-
     refresh = report_date.isoformat()
     since = report_date - timedelta(days=6)
 
@@ -35,16 +57,16 @@ def rows_for(
             return _hidden(p.upn, key), _hidden(p.display_name + p.upn, key + "dn"), _ZERO_ID
         return p.upn, p.display_name, p.id
 
-    def recent(state: _Week, w: Workload) -> bool:
+    def recent(state: WeekUsage, w: Workload) -> bool:
         day = state.last[_W[w]]
         return day is not None and day >= since
 
-    def people(w: Workload) -> Iterator[tuple[DemoPerson, _Week]]:
+    def people(w: Workload) -> Iterator[tuple[DemoPerson, WeekUsage]]:
         for p, state in zip(tenant.people, week, strict=True):
             if w in p.licensed:
                 yield p, state
 
-    def n(state: _Week, w: Workload) -> int:
+    def n(state: WeekUsage, w: Workload) -> int:
         return state.counts.get(w.value, 0)
 
     if key == "active_users":
@@ -73,7 +95,7 @@ def rows_for(
                 lic = [_tf(w in p.licensed) for w in ws]
                 last = [_d(s.last[_W[w]]) for w in ws]
                 row = [refresh, upn, dn, "False", "", *lic[:3], "False", *lic[3:],
-                       *last[:3], "", *last[3:], _products(p)]  # fmt: skip
+                       *last[:3], "", *last[3:], products(p)]  # fmt: skip
                 yield [row[i] for i in order]
 
         return [head[i] for i in order], active_rows()
@@ -92,7 +114,7 @@ def rows_for(
                 c = n(s, Workload.TEAMS) if recent(s, Workload.TEAMS) else 0
                 meetings = c // 3
                 yield [refresh, "Contoso", uid, upn, _d(s.last[_W[Workload.TEAMS]]), "False", "",
-                       _products(p), str(c // 4), str(c), str(c // 5), str(meetings), "0",
+                       products(p), str(c // 4), str(c), str(c // 5), str(meetings), "0",
                        f"PT{meetings * 20}M" if meetings else "PT0S", "Yes", "7"]  # fmt: skip
 
         return head, teams_rows()
@@ -130,7 +152,7 @@ def rows_for(
                 row = [refresh, upn, "False", "", _d(s.last[_W[w]]), str(c), str(c // 2),
                        str(c // 3), str(c // 10)]  # fmt: skip
                 row += [str(c * 2)] if w is Workload.SHAREPOINT else []
-                yield [*row, _products(p), "7"]
+                yield [*row, products(p), "7"]
 
         return head, file_rows()
     if key == "email":
@@ -146,7 +168,7 @@ def rows_for(
                 upn, dn, _ = ident(p)
                 c = n(s, Workload.EXCHANGE) if recent(s, Workload.EXCHANGE) else 0
                 yield [refresh, upn, dn, "False", "", _d(s.last[_W[Workload.EXCHANGE]]), str(c),
-                       str(c * 3), str(c * 2), "0", "0", _products(p), "7"]  # fmt: skip
+                       str(c * 3), str(c * 2), "0", "0", products(p), "7"]  # fmt: skip
 
         return head, mail_rows()
     if key == "engage":
@@ -161,7 +183,7 @@ def rows_for(
                 upn, dn, _ = ident(p)
                 c = n(s, Workload.ENGAGE) if recent(s, Workload.ENGAGE) else 0
                 yield [refresh, upn, dn, "Active", "", _d(s.last[_W[Workload.ENGAGE]]),
-                       str(c // 6), str(c), str(c // 2), _products(p), "7"]  # fmt: skip
+                       str(c // 6), str(c), str(c // 2), products(p), "7"]  # fmt: skip
 
         return head, engage_rows()
     if key == "activations":

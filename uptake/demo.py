@@ -2,7 +2,10 @@
 
 The demo lives in its own folder (`.uptake/demo/`) so it never mixes with real data. People
 come from the deterministic synthetic tenant (the same one `uptake demo generate` writes);
-the Agents Playground's signed-in user joins it as a facilitator.
+its usage reports end two days before today (Microsoft's reports lag as much), and are
+written afresh when they have grown older than a week. The Agents Playground's signed-in user
+joins it as a facilitator and, like anyone who installs while a check-in is open, is sent
+the open pulse right after the welcome.
 """
 
 from __future__ import annotations
@@ -10,18 +13,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adoption.audience import Audience
 from adoption.checkin import respondent_key
-from bot.services import utc_now
-from graph.synthetic import DEPARTMENTS, generate_tenant, write_export_folder
-from store import checkins, facilitation
+from graph.synthetic import DEPARTMENTS, DemoPerson, generate_tenant
+from graph.synthetic_export import write_export_folder
+from store import ambassadors, checkins, usage, waves
 from store.tables import Person
 from uptake.root import Runtime
 from uptake.settings import Settings
@@ -31,9 +35,14 @@ log = logging.getLogger("uptake.demo")
 
 DEMO_PEOPLE = 240
 DEMO_SEED = 2024
+# Reports arrive 24-48 hours late; regenerated once they are older than this.
+REPORT_LAG = timedelta(days=2)
+STALE_AFTER = timedelta(days=7)
+END_MARKER = "END"
 # The user the Microsoft 365 Agents Playground signs in as (its bundled default profile).
 PLAYGROUND_USER_ID = "00000000-0000-0000-0000-0000000000020"
 PLAYGROUND_USER_DEPARTMENT = "Communicatie"
+WAVE_NAMES = {"1": "pilot", "2": "key figures", "3": "everyone"}
 
 
 @dataclass(frozen=True)
@@ -56,44 +65,51 @@ def demo_settings(settings: Settings) -> Settings:
     )
 
 
+def _stale(end: date | None, today: date) -> bool:
+    return end is None or today - REPORT_LAG - end >= STALE_AFTER
+
+
 async def prepare_demo(runtime: Runtime) -> DemoSummary:
-    """Seed the fictional people (idempotent: a restart keeps installs and answers)."""
-    tenant = generate_tenant(DEMO_PEOPLE, seed=DEMO_SEED)
+    """Seed the fictional organisation (idempotent: a restart keeps installs and answers)."""
+    now = runtime.clock()
+    end = now.date() - REPORT_LAG
+    reports = runtime.settings.reports_dir
+    marker = reports / END_MARKER if reports is not None else None
+    written = (
+        date.fromisoformat(marker.read_text("utf-8").strip())
+        if marker is not None and marker.is_file()
+        else None
+    )
+    fresh = _stale(written, now.date())
+    tenant = generate_tenant(DEMO_PEOPLE, seed=DEMO_SEED, end=end if fresh else written or end)
     async with runtime.sessions.begin() as session:
-        known = set((await session.scalars(select(Person.id))).all())
-        for person in tenant.people:
-            if person.id not in known:
-                session.add(
-                    Person(
-                        id=person.id,
-                        upn=person.upn,
-                        display_name=person.display_name,
-                        department=person.department,
-                        locale=person.locale,
-                    )
-                )
-        if PLAYGROUND_USER_ID not in known:
-            session.add(Person(id=PLAYGROUND_USER_ID, department=PLAYGROUND_USER_DEPARTMENT))
-        now = utc_now()
+        await _seed_people(session, tenant.people)
+        await waves.name_waves(
+            session, {key: WAVE_NAMES.get(key) for key in sorted(tenant.waves.values())}
+        )
         run_id = await checkins.latest_open_run(session, "pulse", now)
         if run_id is None:
             opened = await checkins.open_run(
                 session,
                 template_key="pulse",
-                department=None,
+                audience=Audience.everyone(),
                 now=now,
                 open_for=timedelta(days=14),
                 min_group_size=runtime.settings.min_group_size,
             )
             run_id = opened.run_id
-            await _seed_answers(session, runtime.services.secret, run_id, tenant.people, now)
+            await _seed_answers(session, runtime.secret, run_id, tenant.people, now)
         await _seed_ambassadors(session, tenant.people, now)
-    reports = runtime.settings.reports_dir
-    if reports is not None:
-        if not reports.exists():
+        if fresh:
+            # Older weeks of another end date would mix two series in the habit rule.
+            await usage.delete_snapshots(session)
+    if reports is not None and marker is not None:
+        if fresh:
+            await asyncio.to_thread(shutil.rmtree, reports, True)
             await asyncio.to_thread(write_export_folder, tenant, reports)
+            marker.write_text(end.isoformat(), "utf-8")
         # Idempotent: an unchanged report date is recognised and left as it is.
-        await run_sync(runtime.settings, runtime.sessions)
+        await run_sync(runtime.settings, runtime.sessions, waves=tenant.waves)
     departments = {p.department for p in tenant.people}
     log.info(
         "demo.seeded people=%s departments=%s run=%s", len(tenant.people), len(departments), run_id
@@ -101,8 +117,31 @@ async def prepare_demo(runtime: Runtime) -> DemoSummary:
     return DemoSummary(len(tenant.people), len(departments), run_id)
 
 
+async def _seed_people(session: AsyncSession, people: Sequence[DemoPerson]) -> None:
+    known = set((await session.scalars(select(Person.id))).all())
+    for person in people:
+        if person.id not in known:
+            session.add(
+                Person(
+                    id=person.id,
+                    upn=person.upn,
+                    display_name=person.display_name,
+                    department=person.department,
+                    wave=person.wave,
+                    locale=person.locale,
+                )
+            )
+    if PLAYGROUND_USER_ID not in known:
+        wave = next(d.wave for d in DEPARTMENTS if d.name == PLAYGROUND_USER_DEPARTMENT)
+        session.add(Person(id=PLAYGROUND_USER_ID, department=PLAYGROUND_USER_DEPARTMENT, wave=wave))
+
+
 async def _seed_answers(
-    session: AsyncSession, secret: bytes, run_id: int, people: Sequence[Any], now: datetime
+    session: AsyncSession,
+    secret: bytes,
+    run_id: int,
+    people: Sequence[DemoPerson],
+    now: datetime,
 ) -> None:
     """Fictional pulse answers, so the facilitator's cards show sentiment from the start.
 
@@ -123,6 +162,7 @@ async def _seed_answers(
                 "run_id": run_id,
                 "respondent_key": respondent_key(secret, run_id, person.id),
                 "department": person.department,
+                "wave": person.wave,
                 "answers": {
                     "confidence": confidence,
                     "usefulness": max(1, min(5, confidence + rng.choice((-1, 0, 0, 1)))),
@@ -134,10 +174,12 @@ async def _seed_answers(
     await checkins.save_responses(session, rows)
 
 
-async def _seed_ambassadors(session: AsyncSession, people: Sequence[Any], now: datetime) -> None:
+async def _seed_ambassadors(
+    session: AsyncSession, people: Sequence[DemoPerson], now: datetime
+) -> None:
     """The first person of most departments champions it; Productie is left uncovered so the
     facilitator sees a gap, and one ambassador covers two departments."""
-    if await facilitation.ambassadors(session):
+    if await ambassadors.ambassadors(session):
         return
     firsts: dict[str, str] = {}
     for person in people:
@@ -147,16 +189,4 @@ async def _seed_ambassadors(session: AsyncSession, people: Sequence[Any], now: d
         extra = ["Directie"] if department == "IT" and "Directie" in firsts else []
         if department == "Directie":
             continue
-        await facilitation.add_ambassador(session, firsts[department], [department, *extra], now)
-
-
-def send_pulse_on_install(runtime: Runtime, run_id: int) -> None:
-    """In the demo, whoever installs gets the open pulse right after the welcome."""
-
-    async def hook(person_id: str) -> None:
-        async with runtime.sessions.begin() as session:
-            added = await checkins.add_recipient(session, run_id, person_id, utc_now())
-        if added:
-            await runtime.sender.drain()
-
-    runtime.services = replace(runtime.services, after_install=hook)
+        await ambassadors.add_ambassador(session, firsts[department], [department, *extra], now)

@@ -1,6 +1,8 @@
-"""The composition root: builds engine, SDK adapter, agent, sender and web app from settings.
+"""The composition root: builds the store, the audience modules, the SDK glue, the sender and
+the web app from settings, and hands the worker its jobs.
 
-Nothing is built at import time; `Runtime.start` does it, `Runtime.close` undoes it.
+Nothing is built at import time; `Runtime.start` does it, `Runtime.close` undoes it. This is
+the only place that reads settings: every other package gets the narrow values it needs.
 """
 
 from __future__ import annotations
@@ -9,30 +11,36 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import CloudAdapter
-from microsoft_agents.hosting.core import AgentApplication, AgentAuthConfiguration, TurnState
+from microsoft_agents.hosting.core import AgentAuthConfiguration
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.access import AuditLog, FacilitatorAccess
+from adoption.clock import Clock, utc_now
+from bot import ambassador, checkin, facilitator, lifecycle
+from bot.access import FacilitatorAccess
+from bot.app import Glue, build_agent
 from bot.connector import ConnectorPool, LocalTokens, SdkTokens, TokenSource
-from bot.facilitator import Facilitation
-from bot.routes import apology_handler, build_agent
+from bot.dispatch import Fallbacks, Router
+from bot.facilitator_reads import FacilitatorReads
 from bot.runs import RunCache
 from bot.sdk_patches import memoise_product_info
 from bot.sender import OutboxSender
-from bot.services import BotServices, utc_now
 from bot.web import build_web_app
+from cards import conversation as conv
+from graph.errors import UsageDataError
 from graph.membership import GraphGroupMembership
-from store.answers import AnswerWriter
-from store.engine import make_engine, make_sessions
-from store.schema import is_current, upgrade
+from store import checkins
+from store.answers import Answer, answer_writer
+from store.audit import AuditRecord, write_audit
+from store.batching import BatchWriter
+from uptake.database import Database, StartupError, open_database
 from uptake.settings import BotCredentials, Settings
+from uptake.sync import run_sync
 
 log = logging.getLogger("uptake")
 
@@ -44,24 +52,23 @@ def load_or_create_secret(settings: Settings) -> bytes:
     if settings.secret is not None:
         return settings.secret.get_secret_value().encode()
     path = settings.data_dir / SECRET_FILE
-    if path.exists():
-        value = path.read_text("utf-8").strip()
-        if len(value) < 32:
-            raise ValueError(f"{path} holds no usable secret; delete it to generate a new one")
-        return value.encode()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(value)
+    try:
+        if path.exists():
+            value = path.read_text("utf-8").strip()
+            if len(value) < 32:
+                raise StartupError("startup.secret_unusable", path=path)
+            return value.encode()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(48)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(value)
+    except OSError as error:
+        raise StartupError(
+            "startup.folder_unusable", path=settings.data_dir, reason=error.strerror or error
+        ) from error
     log.info("secret.generated path=%s", path)
     return value.encode()
-
-
-def prepare_sqlite_folder(settings: Settings) -> None:
-    url = settings.effective_database_url
-    if url.startswith("sqlite+aiosqlite:///") and ":memory:" not in url:
-        Path(url.removeprefix("sqlite+aiosqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
 
 def connection_manager(credentials: BotCredentials) -> Any:
@@ -75,54 +82,52 @@ def connection_manager(credentials: BotCredentials) -> Any:
     )
 
 
-def build_facilitation(
+def facilitator_access(
     settings: Settings, sessions: async_sessionmaker[AsyncSession]
-) -> Facilitation:
-    """Who may ask questions (named, or in the Entra group, checked through Graph)."""
-    membership = GraphGroupMembership(settings) if settings.facilitator_group_id else None
-    access = FacilitatorAccess(
-        sessions, frozenset(settings.facilitators), settings.facilitator_group_id, membership
-    )
-    return Facilitation(access=access, audit=AuditLog(sessions))
+) -> FacilitatorAccess:
+    """Who may ask how adoption stands (named, or in the Entra group, checked through Graph)."""
+    group = settings.facilitator_group_id
+    membership = GraphGroupMembership(settings.graph_access) if group else None
+    return FacilitatorAccess(sessions, frozenset(settings.facilitators), group, membership)
 
 
 @dataclass
 class Runtime:
     settings: Settings
     credentials: BotCredentials
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
-    services: BotServices
+    database: Database
+    secret: bytes
+    answers: BatchWriter[Answer]
+    audit: BatchWriter[AuditRecord]
+    router: Router
     pool: ConnectorPool
     sender: OutboxSender
     connections: Any
+    clock: Clock
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self.database.engine
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        return self.database.sessions
 
     @classmethod
     async def start(
-        cls, settings: Settings, credentials: BotCredentials, *, migrate: bool
+        cls,
+        settings: Settings,
+        credentials: BotCredentials,
+        *,
+        migrate: bool | None = None,
+        clock: Clock = utc_now,
     ) -> Runtime:
-        prepare_sqlite_folder(settings)
+        """Everything a command or the service needs; raises StartupError with a plain reason."""
+        secret = load_or_create_secret(settings)
+        database = await open_database(settings, migrate=migrate)
         memoise_product_info()
-        engine = make_engine(settings.effective_database_url)
-        if migrate:
-            await upgrade(engine)
-        elif not await is_current(engine):
-            await engine.dispose()
-            raise RuntimeError("the database schema is not current: run `uptake db upgrade`")
-        sessions = make_sessions(engine)
+        sessions = database.sessions
         connections = connection_manager(credentials)
-        answers = AnswerWriter(sessions)
-        answers.start()
-        services = BotServices(
-            sessions=sessions,
-            runs=RunCache(sessions),
-            answers=answers,
-            secret=load_or_create_secret(settings),
-            default_locale=settings.default_locale,
-            min_group_size=settings.min_group_size,
-            local_mode=not credentials.configured,
-            facilitation=build_facilitation(settings, sessions),
-        )
         tokens: TokenSource = SdkTokens(connections) if credentials.configured else LocalTokens()
         pool = ConnectorPool(tokens)
         sender = OutboxSender(
@@ -131,35 +136,90 @@ class Runtime:
             rate_per_second=settings.send_rate_per_second,
             max_attempts=settings.send_max_attempts,
             default_locale=settings.default_locale,
-            clock=utc_now,
+            clock=clock,
         )
-        return cls(settings, credentials, engine, sessions, services, pool, sender, connections)
+        answers = answer_writer(sessions)
+        audit: BatchWriter[AuditRecord] = BatchWriter("audit", sessions, write_audit)
+        k = settings.min_group_size
+        router = Router(
+            Fallbacks(refused=conv.refused_card, unknown=conv.unknown_card), audit.submit, clock
+        )
+        lifecycle.register(router, lifecycle.Lifecycle(sessions, clock, k))
+        checkin.register(
+            router,
+            checkin.CheckIns(sessions, RunCache(sessions), answers, secret, clock, sender.wake),
+        )
+        facilitator.register(
+            router,
+            facilitator.Facilitation(sessions, FacilitatorReads(), k),
+            facilitator_access(settings, sessions),
+            k,
+        )
+        ambassador.register(router, ambassador.Ambassadors(sessions))
+        router.check_complete()
+        return cls(
+            settings,
+            credentials,
+            database,
+            secret,
+            answers,
+            audit,
+            router,
+            pool,
+            sender,
+            connections,
+            clock,
+        )
 
-    def agent(self) -> tuple[AgentApplication[TurnState], CloudAdapter]:
+    def glue(self) -> Glue:
+        return Glue(
+            self.router,
+            default_locale=self.settings.default_locale,
+            local_mode=not self.credentials.configured,
+        )
+
+    def web_app(self) -> web.Application:
+        glue = self.glue()
         adapter = CloudAdapter(connection_manager=self.connections)
-        adapter.on_turn_error = apology_handler(self.services)
-        return build_agent(self.services, self.connections), adapter
-
-    def auth_configuration(self) -> Any:
-        return self.connections.get_default_connection_configuration()
+        adapter.on_turn_error = glue.apologise
+        agent = build_agent(glue, self.connections)
+        auth = self.connections.get_default_connection_configuration()
+        return build_web_app(agent, adapter, auth, self.readiness)
 
     async def readiness(self) -> dict[str, bool]:
         try:
             async with self.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
             database = True
-        except Exception:
-            log.warning("readyz.database_unreachable", exc_info=True)
+        except Exception:  # noqa: BLE001 - any failure means not ready
+            log.warning("readyz.database_unreachable")
             database = False
         return {"database": database}
 
-    def web_app(self) -> web.Application:
-        agent, adapter = self.agent()
-        return build_web_app(agent, adapter, self.auth_configuration(), self.readiness)
+    # --- the worker's jobs ----------------------------------------------------------------
+
+    async def drain_outbox(self) -> None:
+        report = await self.sender.drain()
+        if report.outcomes:
+            log.info("outbox.drained %s", dict(report.outcomes))
+
+    async def close_due_runs(self) -> None:
+        async with self.sessions.begin() as session:
+            closed = await checkins.close_due_runs(session, self.clock())
+        if closed:
+            log.info("runs.closed count=%s", closed)
+
+    async def sync_usage(self) -> None:
+        """The daily usage sync; a failure is logged and retried by tomorrow's run (or by hand)."""
+        try:
+            outcomes = await run_sync(self.settings, self.sessions)
+        except UsageDataError as error:
+            log.error("usage.sync_failed error=%s", type(error).__name__)
+            return
+        log.info("usage.synced dates=%s", len(outcomes))
 
     async def close(self) -> None:
-        await self.services.answers.close()
-        if self.services.facilitation is not None:
-            await self.services.facilitation.audit.close()
+        await self.answers.close()
+        await self.audit.close()
         await self.pool.close()
-        await self.engine.dispose()
+        await self.database.close()

@@ -8,36 +8,21 @@ by `bot_connection_config` so the SDK's loader, not us, interprets them.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from adoption.endpoints import is_loopback_url
 from adoption.language import Locale
+from graph.client import GraphAccess
 
 # Values people paste from samples; refusing them beats running with a guessable secret.
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "xxx", "todo", "<secret>", "your-secret"}
-
-
-def is_loopback_host(host: str) -> bool:
-    """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
-    if host.lower() in {"localhost", "localhost."}:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def is_loopback_url(url: str) -> bool:
-    host = urlsplit(url).hostname
-    return host is not None and is_loopback_host(host)
 
 
 class Settings(BaseSettings):
@@ -118,6 +103,11 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def graph_access(self) -> GraphAccess:
+        token = self.graph_token.get_secret_value() if self.graph_token is not None else None
+        return GraphAccess(self.graph_base_url, token)
 
     @property
     def zone(self) -> ZoneInfo:

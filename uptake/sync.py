@@ -140,7 +140,7 @@ async def run_sync(
         return await import_batches(
             sessions, contents.batches, contents.directory, merged, k, progress
         )
-    opener = graph_opener or (lambda s: open_graph(s, **dict(graph_options or {})))
+    opener = graph_opener or (lambda s: open_graph(s.graph_access, **dict(graph_options or {})))
     async with opener(settings) as graph:
         concealed = await concealed_names_setting(graph)
         directory = await _graph_directory(graph, sessions)

@@ -1,20 +1,18 @@
-"""`uptake checkin send <template> --to all|<department>`: open a run and deliver it."""
+"""`uptake checkin send <template> --to all|<department>|wave:<name>`: open a run, deliver it."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
 from datetime import timedelta
 
 import click
 
+from adoption.audience import Audience
 from adoption.checkin import SHIPPED_TEMPLATES, shipped_template
-from bot.services import utc_now
 from store import checkins, people
-from uptake.cli.common import EXIT_USAGE, configure_logging, load_settings, say
+from uptake.cli.common import EXIT_USAGE, configure_logging, run, runtime, say
 from uptake.root import Runtime
-from uptake.settings import BotCredentials
 
 
 @click.group()
@@ -22,43 +20,65 @@ def checkin() -> None:
     """Pulse check-ins."""
 
 
-async def _send(template_key: str, audience: str, open_days: int) -> int:
-    settings = load_settings()
-    runtime = await Runtime.start(
-        settings, BotCredentials.from_environ(), migrate=settings.is_sqlite
-    )
-    try:
+def parse_audience(text: str) -> Audience:
+    """'all', 'wave:<name>', or a department name."""
+    if text == "all":
+        return Audience.everyone()
+    if text.startswith("wave:"):
+        return Audience("wave", text.removeprefix("wave:").strip())
+    return Audience("department", text.strip())
+
+
+async def _send(template_key: str, audience_text: str, open_days: int, alongside: bool) -> int:
+    async with runtime() as started:
         template = shipped_template(template_key)
-        department = None if audience == "all" else audience
-        async with runtime.sessions.begin() as session:
-            if department is not None:
-                known = await people.known_departments(session)
-                if department not in known:
+        audience = parse_audience(audience_text)
+        async with started.sessions.begin() as session:
+            if audience.kind != "all":
+                known = await (
+                    people.known_departments(session)
+                    if audience.kind == "department"
+                    else people.known_waves(session)
+                )
+                if audience.name not in known:
                     say(
-                        "cli.unknown_department",
+                        f"cli.unknown_{audience.kind}",
                         err=True,
-                        department=department,
+                        name=audience.name,
                         known=", ".join(known) or "-",
                     )
                     return EXIT_USAGE
-            opened = await checkins.open_run(
-                session,
-                template_key=template.key,
-                department=department,
-                now=utc_now(),
-                open_for=timedelta(days=open_days),
-                min_group_size=settings.min_group_size,
-            )
-        say("cli.run_opened", run=opened.run_id, audience=audience, recipients=opened.recipients)
+            try:
+                opened = await checkins.open_run(
+                    session,
+                    template_key=template.key,
+                    audience=audience,
+                    now=started.clock(),
+                    open_for=timedelta(days=open_days),
+                    min_group_size=started.settings.min_group_size,
+                    alongside=alongside,
+                )
+            except checkins.RunOverlap as overlap:
+                say(
+                    "cli.run_overlaps",
+                    err=True,
+                    runs=", ".join(map(str, overlap.runs)),
+                    template=template.key,
+                )
+                return EXIT_USAGE
+        say(
+            "cli.run_opened",
+            run=opened.run_id,
+            audience=audience_text,
+            recipients=opened.recipients,
+        )
         if opened.recipients == 0:
             say("cli.nobody_reachable")
             return 0
-        return await _deliver(runtime, opened.run_id, opened.recipients)
-    finally:
-        await runtime.close()
+        return await _deliver(started, opened.run_id, opened.recipients)
 
 
-async def _deliver(runtime: Runtime, run_id: int, recipients: int) -> int:
+async def _deliver(started: Runtime, run_id: int, recipients: int) -> int:
     """Drain until every delivery of the run is final, sleeping until retries are due."""
     with click.progressbar(length=recipients, file=sys.stderr) as bar:
 
@@ -67,15 +87,15 @@ async def _deliver(runtime: Runtime, run_id: int, recipients: int) -> int:
                 bar.update(1)
 
         while True:
-            await runtime.sender.drain(on_progress=progress)
-            async with runtime.sessions() as session:
+            await started.sender.drain(on_progress=progress)
+            async with started.sessions() as session:
                 counts = await checkins.delivery_counts(session, run_id)
                 next_due = await checkins.next_due_at(session)
             pending = counts.get("pending", 0) + counts.get("sending", 0)
             if pending == 0 or next_due is None:
                 break
             say("cli.waiting_retry", err=True, count=pending)
-            await asyncio.sleep(max(0.5, (next_due - utc_now()).total_seconds()))
+            await asyncio.sleep(max(0.5, (next_due - started.clock()).total_seconds()))
     say(
         "cli.send_summary",
         sent=counts.get("sent", 0),
@@ -89,7 +109,11 @@ async def _deliver(runtime: Runtime, run_id: int, recipients: int) -> int:
 @checkin.command("send")
 @click.argument("template", type=click.Choice(SHIPPED_TEMPLATES))
 @click.option(
-    "--to", "audience", default="all", show_default=True, help="'all', or one department name."
+    "--to",
+    "audience",
+    default="all",
+    show_default=True,
+    help="'all', a department name, or wave:<name>.",
 )
 @click.option(
     "--open-days",
@@ -98,13 +122,15 @@ async def _deliver(runtime: Runtime, run_id: int, recipients: int) -> int:
     type=click.IntRange(1, 90),
     help="How long answers are accepted.",
 )
-def send(template: str, audience: str, open_days: int) -> None:
+@click.option(
+    "--alongside",
+    is_flag=True,
+    help="Open it even when some of its people have an open run of the same template.",
+)
+def send(template: str, audience: str, open_days: int, alongside: bool) -> None:
     """Open a check-in run and send its card to every reachable person of the audience."""
     configure_logging("WARNING")
-    code = 1
-    with contextlib.suppress(KeyboardInterrupt):
-        code = asyncio.run(_send(template, audience, open_days))
-    raise SystemExit(code)
+    run(lambda: _send(template, audience, open_days, alongside))
 
 
 COMMANDS: list[click.Command] = [checkin]

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 import pydantic
 
 from cards.i18n import Locale, negotiate, t
-from uptake.settings import Settings
+from uptake.database import StartupError
+from uptake.settings import BotCredentials, Settings
 
+if TYPE_CHECKING:
+    from uptake.root import Runtime
+
+EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
 
 def reader_locale() -> Locale:
@@ -54,3 +64,28 @@ def configure_logging(level: str = "INFO") -> None:
     )
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def run(main: Callable[[], Coroutine[Any, Any, int]]) -> NoReturn:
+    """Run a command's coroutine; an expected failure is one line and a non-zero exit code,
+    never a traceback."""
+    try:
+        code = asyncio.run(main())
+    except StartupError as error:
+        say(error.key, err=True, **error.params)
+        code = EXIT_FAILED
+    except KeyboardInterrupt:
+        code = EXIT_INTERRUPTED
+    raise SystemExit(code)
+
+
+@asynccontextmanager
+async def runtime(settings: Settings | None = None) -> AsyncIterator[Runtime]:
+    """The composition root for a CLI command (migrating a SQLite store first)."""
+    from uptake.root import Runtime
+
+    started = await Runtime.start(settings or load_settings(), BotCredentials.from_environ())
+    try:
+        yield started
+    finally:
+        await started.close()

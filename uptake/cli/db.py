@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import click
 
-from store.engine import make_engine
-from store.schema import upgrade
-from uptake.cli.common import load_settings, say
-from uptake.root import prepare_sqlite_folder
+from uptake.cli.common import load_settings, run, say
+from uptake.database import open_database
 
 
 @click.group()
@@ -22,16 +18,13 @@ def db_upgrade() -> None:
     """Apply every pending migration (PostgreSQL deployments run this before starting)."""
     settings = load_settings()
 
-    async def run() -> None:
-        prepare_sqlite_folder(settings)
-        engine = make_engine(settings.effective_database_url)
-        try:
-            await upgrade(engine)
-        finally:
-            await engine.dispose()
+    async def upgrade() -> int:
+        database = await open_database(settings, migrate=True)
+        await database.close()
+        say("cli.db_upgraded")
+        return 0
 
-    asyncio.run(run())
-    say("cli.db_upgraded")
+    run(upgrade)
 
 
 COMMANDS: list[click.Command] = [db]

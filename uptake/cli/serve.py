@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import errno
 import logging
 import signal
 import sys
@@ -13,13 +13,14 @@ import click
 from aiohttp import web
 from aiohttp.web_exceptions import NotAppKeyWarning
 
-from bot.services import utc_now
+from adoption.endpoints import is_loopback_host
 from scheduler.jobs import build_scheduler
 from scheduler.leader import FileLeadership, Leadership, PostgresLeadership, lead
-from uptake.cli.common import EXIT_USAGE, configure_logging, load_settings, say
-from uptake.demo import demo_settings, prepare_demo, send_pulse_on_install
+from uptake.cli.common import EXIT_USAGE, configure_logging, load_settings, run, say
+from uptake.database import StartupError
+from uptake.demo import demo_settings, prepare_demo
 from uptake.root import Runtime
-from uptake.settings import BotCredentials, Settings, is_loopback_host
+from uptake.settings import BotCredentials, Settings
 
 log = logging.getLogger("uptake.serve")
 
@@ -30,37 +31,71 @@ def _leadership(runtime: Runtime) -> Leadership:
     return PostgresLeadership(runtime.engine)
 
 
+async def _listen(runner: web.AppRunner, host: str, port: int) -> None:
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise StartupError("startup.port_in_use", host=host, port=port) from error
+        raise StartupError(
+            "startup.cannot_listen", host=host, port=port, reason=error.strerror or error
+        ) from error
+
+
+class _Worker:
+    """The leader's work: the outbox loop and the scheduled jobs; a standby runs neither."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._scheduler = build_scheduler(
+            timezone=runtime.settings.timezone,
+            close_due_runs=runtime.close_due_runs,
+            sync_usage=runtime.sync_usage,
+        )
+        self._scheduler.start(paused=True)
+        self._stop_sending = asyncio.Event()
+        self._sending: asyncio.Task[None] | None = None
+
+    def elected(self) -> None:
+        self._stop_sending.clear()
+        self._sending = asyncio.create_task(self._runtime.sender.serve(self._stop_sending))
+        self._scheduler.resume()
+
+    async def deposed(self) -> None:
+        self._scheduler.pause()
+        self._stop_sending.set()
+        if self._sending is not None:
+            await self._sending
+            self._sending = None
+
+    def shutdown(self) -> None:
+        self._scheduler.shutdown(wait=False)
+
+
 async def _serve(
     settings: Settings, credentials: BotCredentials, host: str, port: int, role: str, demo: bool
-) -> None:
-    runtime = await Runtime.start(settings, credentials, migrate=settings.is_sqlite)
+) -> int:
+    runtime = await Runtime.start(settings, credentials)
     runner: web.AppRunner | None = None
-    scheduler = None
+    worker: _Worker | None = None
     leader: asyncio.Task[None] | None = None
     try:
         if demo:
             summary = await prepare_demo(runtime)
-            send_pulse_on_install(runtime, summary.run_id)
             say("cli.demo_ready", people=summary.people, departments=summary.departments)
         if role in ("all", "web"):
             runner = web.AppRunner(runtime.web_app(), access_log=None)
             await runner.setup()
-            await web.TCPSite(runner, host, port).start()
+            await _listen(runner, host, port)
             say("cli.listening", host=host, port=port, role=role)
             if not credentials.configured:
                 say("cli.playground_hint", port=port)
         stop = asyncio.Event()
         if role in ("all", "worker"):
-            scheduler = build_scheduler(
-                settings=runtime.settings,
-                sessions=runtime.sessions,
-                sender=runtime.sender,
-                clock=utc_now,
+            worker = _Worker(runtime)
+            leader = asyncio.create_task(
+                lead(_leadership(runtime), worker.elected, worker.deposed, stop)
             )
-            # Paused until this process is the leader: a second worker is a hot standby.
-            scheduler.start(paused=True)
-            leadership = _leadership(runtime)
-            leader = asyncio.create_task(lead(leadership, scheduler.resume, scheduler.pause, stop))
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
@@ -68,11 +103,12 @@ async def _serve(
         if leader is not None:
             await leader
     finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
+        if worker is not None:
+            worker.shutdown()
         if runner is not None:
             await runner.cleanup()
         await runtime.close()
+    return 0
 
 
 @click.command()
@@ -101,8 +137,7 @@ def serve(host: str, port: int, role: str, demo: bool) -> None:
         say("cli.local_mode", err=True)
     if demo:
         settings = demo_settings(settings)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(settings, credentials, host, port, role, demo))
+    run(lambda: _serve(settings, credentials, host, port, role, demo))
 
 
 COMMANDS: list[click.Command] = [serve]

@@ -2,37 +2,52 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
 import click
-from click._termui_impl import ProgressBar
 
 from graph.errors import UsageDataError
 from graph.reports import USAGE_REPORTS
 from graph.sources import scan_folder
-from graph.synthetic import generate_tenant, write_export_folder
-from store.engine import make_engine, make_sessions
-from uptake.cli.common import load_settings
+from graph.synthetic import generate_tenant
+from graph.synthetic_export import write_export_folder
+from uptake.cli.common import EXIT_FAILED, load_settings, run, say
+from uptake.database import open_database
 from uptake.settings import Settings
-from uptake.sync import SyncOutcome, run_sync
-
-EXIT_FAILED = 1
+from uptake.sync import run_sync
 
 
-async def _sync(settings: Settings, bar: ProgressBar[int]) -> list[SyncOutcome]:
-    from store.schema import is_current
-
-    engine = make_engine(settings.effective_database_url)
+async def _sync(settings: Settings) -> int:
+    if settings.reports_dir is not None:
+        try:
+            steps = len(scan_folder(settings.reports_dir).batches)
+        except UsageDataError as error:
+            say("cli.sync_failed", err=True, reason=error)
+            return EXIT_FAILED
+    else:
+        steps = len(USAGE_REPORTS) + 2  # reports, directory, storing
+    database = await open_database(settings)
     try:
-        if not await is_current(engine):
-            raise click.ClickException(
-                "the database schema is not current: run `uptake db upgrade`"
+        with click.progressbar(length=steps, label="usage sync", file=sys.stderr) as bar:
+            outcomes = await run_sync(
+                settings, database.sessions, progress=lambda _step: bar.update(1)
             )
-        return await run_sync(settings, make_sessions(engine), progress=lambda _step: bar.update(1))
+    except UsageDataError as error:
+        say("cli.sync_failed", err=True, reason=error)
+        return EXIT_FAILED
     finally:
-        await engine.dispose()
+        await database.close()
+    for outcome in outcomes:
+        key = "cli.sync_date_concealed" if outcome.concealed_reason else "cli.sync_date"
+        say(
+            key,
+            day=outcome.report_date.isoformat(),
+            outcome=outcome.outcome,
+            people=outcome.population,
+            reason=outcome.concealed_reason or "",
+        )
+    return 0
 
 
 @click.command("sync")
@@ -46,27 +61,7 @@ def sync(reports_dir: Path | None) -> None:
     settings = load_settings()
     if reports_dir is not None:
         settings = settings.model_copy(update={"reports_dir": reports_dir})
-    if settings.reports_dir is not None:
-        try:
-            steps = len(scan_folder(settings.reports_dir).batches)
-        except UsageDataError as error:
-            click.echo(f"sync failed: {error}", err=True)
-            sys.exit(EXIT_FAILED)
-    else:
-        steps = len(USAGE_REPORTS) + 2  # reports, directory, storing
-    with click.progressbar(length=steps, label="usage sync", file=sys.stderr) as bar:
-        try:
-            outcomes = asyncio.run(_sync(settings, bar))
-        except UsageDataError as error:
-            click.echo(f"\nsync failed: {error}", err=True)
-            sys.exit(EXIT_FAILED)
-    for outcome in outcomes:
-        concealed = (
-            f" (names concealed: {outcome.concealed_reason})" if outcome.concealed_reason else ""
-        )
-        click.echo(
-            f"{outcome.report_date}: {outcome.outcome}, {outcome.population} people{concealed}"
-        )
+    run(lambda: _sync(settings))
 
 
 @click.group("demo")
@@ -88,8 +83,12 @@ def demo() -> None:
 def generate(people: int, weeks: int, seed: int, concealed: bool, out: Path) -> None:
     """Write admin-center style CSV exports of a fictional organisation into OUT."""
     tenant = generate_tenant(people, seed=seed, concealed=concealed, weeks=weeks)
-    files = write_export_folder(tenant, out)
-    click.echo(f"wrote {len(files)} files for {people} people and {weeks} report dates to {out}")
+    try:
+        files = write_export_folder(tenant, out)
+    except OSError as error:
+        say("cli.cannot_write", err=True, path=out, reason=error.strerror or error)
+        raise SystemExit(EXIT_FAILED) from None
+    say("cli.demo_generated", files=len(files), people=people, weeks=weeks, path=out)
 
 
 COMMANDS: list[click.Command] = [sync, demo]

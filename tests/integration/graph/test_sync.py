@@ -11,9 +11,12 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adoption.scopes import Scope
 from graph.errors import ReportFormatError
-from graph.synthetic import DemoTenant, generate_tenant, write_export_folder
-from store.usage import UsageFunnel, UsagePerson, UsageSnapshot, latest_status, trend
+from graph.synthetic import DemoTenant, generate_tenant
+from graph.synthetic_export import write_export_folder
+from store.tables import UsageFunnel, UsagePerson, UsageSnapshot
+from store.usage import latest_status, trend
 from tests.fakes.graph import TOKEN, FakeGraph
 from tests.integration.graph.conftest import migrated_sessions
 from uptake.settings import Settings
@@ -124,7 +127,7 @@ async def test_concealed_names_give_tenant_level_only(
     await run_sync(Settings(reports_dir=folder), sqlite_sessions)
     async with sqlite_sessions() as session:
         status = await latest_status(session)
-        by_department = await latest_status(session, department="Productie")
+        by_department = await latest_status(session, Scope("department", "Productie"))
         teams = await trend(session, "teams", 30)
     assert status is not None
     assert status.tenant_level_only

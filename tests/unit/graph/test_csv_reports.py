@@ -11,7 +11,8 @@ from graph.csvreport import parse_bool, parse_duration, parse_products
 from graph.errors import ReportFormatError
 from graph.ingest import looks_concealed
 from graph.reports import ALL_SPECS, SHAREPOINT, TEAMS_DEVICES, open_report
-from graph.synthetic import REPORT_KEYS, generate_tenant, report_csv
+from graph.synthetic import generate_tenant
+from graph.synthetic_export import REPORT_KEYS, report_csv
 
 
 def stream(text: str) -> io.StringIO:
