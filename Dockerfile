@@ -21,6 +21,7 @@ COPY adoption ./adoption
 COPY bot ./bot
 COPY cards ./cards
 COPY graph ./graph
+COPY manifest ./manifest
 COPY scheduler ./scheduler
 COPY store ./store
 COPY uptake ./uptake

@@ -8,12 +8,17 @@
 # and opens a browser sign-in (verified); `--manifest-file` runs entirely offline (verified
 # with the network namespace removed: `unshare -n`).
 #
-# Needs: `npm ci` at the repo root (with --ignore-scripts when libsecret-1-dev is absent) and
-# the project installed in $PYTHON's environment. Placeholder ids are fine for a check; a real
-# deployment passes its own (see docs/deploy.md).
+# Needs: `npm ci` at the repo root (with --ignore-scripts when libsecret-1-dev is absent), for
+# atk only: the schemas of step 1 ship with uptake. Runs the project's virtualenv
+# ($repo/.venv, see README), not whatever `python` is first on PATH; PYTHON=... overrides.
+# Placeholder ids are fine for a check; a real deployment passes its own (see docs/deploy.md).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-python="${PYTHON:-python}"
+python="${PYTHON:-$repo/.venv/bin/python}"
+command -v "$python" >/dev/null || {
+  echo "no Python at $python: create the venv in $repo (python3 -m venv .venv && .venv/bin/pip install -e '.[dev]') or set PYTHON" >&2
+  exit 1
+}
 out="${1:-$repo/dist/uptake-teams-app.zip}"
 app_id="${CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID:-00000000-0000-4000-8000-000000000001}"
 domain="${UPTAKE_PUBLIC_DOMAIN:-uptake.example.com}"

@@ -7,7 +7,8 @@ into manifest.json (Teams shows it to clients in any other language) and every l
 own localisation file, listed in a `localizationInfo` built here from the catalogue's languages.
 
 The checks are the ones Teams' upload applies offline: the official manifest and localisation
-JSON schemas (npm @microsoft/app-manifest, Draft 4) and the icon rules the schema cannot state
+JSON schemas (Draft 4, vendored from npm @microsoft/app-manifest into manifest/schemas/, so a
+plain `pip install` validates without Node.js) and the icon rules the schema cannot state
 (192x192 colour icon; 32x32 outline icon, white on transparent). Errors carry a catalogue key so
 the CLI can say them in the reader's language. No click here: the CLI is a thin shell around it.
 """
@@ -21,17 +22,19 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as installed_version
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Final
 
 from cards.i18n import LOCALES, Locale, t
 from uptake.manifest_icons import png_size, rgba_pixels
 
-REPO_ROOT: Final = Path(__file__).resolve().parents[1]
-TEMPLATE_DIR: Final = REPO_ROOT / "manifest"
-SCHEMA_ROOT: Final = REPO_ROOT / "node_modules/@microsoft/app-manifest/build/json-schemas/teams"
+# The repository's manifest/ folder is a package of data only, so that every install carries the
+# template, its icons and the official schemas (manifest/README.md says where those come from).
+_SOURCES_PACKAGE: Final = "manifest"
 # English in manifest.json: Teams falls back to it for every client language we do not ship.
 DEFAULT_LANGUAGE: Final[Locale] = "en"
 COLOR_ICON_SIZE: Final = 192
@@ -59,6 +62,21 @@ class PackageError(Exception):
 
     def __str__(self) -> str:
         return self.text(DEFAULT_LANGUAGE)
+
+
+def shipped_template() -> Traversable:
+    """The installed manifest/ folder: manifest.json and the icons it names."""
+    try:
+        return resources.files(_SOURCES_PACKAGE)
+    # Only a broken install gets here: the data package left out (ModuleNotFoundError), or
+    # shadowed by some other plain module named `manifest` (TypeError: not a package).
+    except (ModuleNotFoundError, TypeError) as exc:
+        raise PackageError("manifest.err_not_installed") from exc
+
+
+def shipped_schemas() -> Traversable:
+    """The official schemas shipped with uptake, one folder per manifest version (`v1.24`)."""
+    return shipped_template().joinpath("schemas")
 
 
 @dataclass(frozen=True)
@@ -215,10 +233,12 @@ def _localisation_schema_url(manifest_version: str) -> str:
     )
 
 
-def render(options: PackageOptions, template_dir: Path = TEMPLATE_DIR) -> Package:
+def render(options: PackageOptions, template_dir: Traversable | None = None) -> Package:
     """The filled manifest, one localisation file per language and the icon bytes."""
+    if template_dir is None:
+        template_dir = shipped_template()
     try:
-        template = json.loads((template_dir / "manifest.json").read_text("utf-8"))
+        template = json.loads(template_dir.joinpath("manifest.json").read_text("utf-8"))
     except FileNotFoundError as exc:
         raise PackageError("manifest.err_missing_file", name="manifest.json") from exc
     except json.JSONDecodeError as exc:
@@ -242,7 +262,7 @@ def render(options: PackageOptions, template_dir: Path = TEMPLATE_DIR) -> Packag
     }
     for name in sorted(set(manifest.get("icons", {}).values())):
         try:
-            package.icons[name] = (template_dir / name).read_bytes()
+            package.icons[name] = template_dir.joinpath(name).read_bytes()
         except FileNotFoundError as exc:
             raise PackageError("manifest.err_missing_file", name=name) from exc
     return package
@@ -251,7 +271,7 @@ def render(options: PackageOptions, template_dir: Path = TEMPLATE_DIR) -> Packag
 # --- checks --------------------------------------------------------------------------------
 
 
-def _load_schema(path: Path) -> dict[str, Any]:
+def _load_schema(path: Traversable) -> dict[str, Any]:
     try:
         text = path.read_text("utf-8")
     except FileNotFoundError as exc:
@@ -260,14 +280,15 @@ def _load_schema(path: Path) -> dict[str, Any]:
         loaded: dict[str, Any] = json.loads(text)
     except json.JSONDecodeError:
         # Some releases of the schema carry a regex `\a` escape, which is not valid JSON; it
-        # means the BEL character, which JSON spells \u0007.
+        # means the BEL character, which JSON spells \u0007. The shipped copies are clean: this
+        # is for other releases given with --schema-root.
         loaded = json.loads(re.sub(r"(?<!\\)\\a", r"\\u0007", text))
     return loaded
 
 
-def schema_problems(document: Mapping[str, Any], schema_path: Path) -> list[str]:
+def schema_problems(document: Mapping[str, Any], schema_path: Traversable) -> list[str]:
     """The official schema's complaints about `document`, one line each (empty: valid)."""
-    from jsonschema import Draft4Validator  # a dev/CI dependency: only the build needs it
+    from jsonschema import Draft4Validator  # imported here: only the package build needs it
 
     validator = Draft4Validator(_load_schema(schema_path))
     return [
@@ -304,10 +325,12 @@ def _check_outline(name: str, data: bytes) -> None:
         raise PackageError("manifest.err_outline_not_transparent", name=name, reason=reason)
 
 
-def validate(package: Package, schema_root: Path = SCHEMA_ROOT) -> None:
+def validate(package: Package, schema_root: Traversable | None = None) -> None:
     """Raise `PackageError` on the first file Teams would refuse."""
-    version_dir = schema_root / f"v{package.manifest.get('manifestVersion', '')}"
-    problems = schema_problems(package.manifest, version_dir / "MicrosoftTeams.schema.json")
+    if schema_root is None:
+        schema_root = shipped_schemas()
+    version_dir = schema_root.joinpath(f"v{package.manifest.get('manifestVersion', '')}")
+    problems = schema_problems(package.manifest, version_dir.joinpath("MicrosoftTeams.schema.json"))
     if problems:
         raise PackageError(
             "manifest.err_schema",
@@ -315,7 +338,7 @@ def validate(package: Package, schema_root: Path = SCHEMA_ROOT) -> None:
             schema=version_dir.name,
             details="\n".join(problems),
         )
-    localisation_schema = version_dir / "MicrosoftTeams.Localization.schema.json"
+    localisation_schema = version_dir.joinpath("MicrosoftTeams.Localization.schema.json")
     for name, content in sorted(package.localisations.items()):
         problems = schema_problems(content, localisation_schema)
         if problems:
@@ -347,10 +370,10 @@ def build(
     options: PackageOptions,
     destination: Path,
     *,
-    template_dir: Path = TEMPLATE_DIR,
-    schema_root: Path = SCHEMA_ROOT,
+    template_dir: Traversable | None = None,
+    schema_root: Traversable | None = None,
 ) -> Package:
-    """Render, validate, and only then write the zip."""
+    """Render, validate, and only then write the zip (default: the shipped template, schemas)."""
     package = render(options, template_dir)
     validate(package, schema_root)
     write_zip(package, destination)

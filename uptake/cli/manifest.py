@@ -8,13 +8,7 @@ import click
 
 from cards.i18n import LOCALES, Locale, t
 from uptake.cli.common import reader_locale
-from uptake.manifest_package import (
-    SCHEMA_ROOT,
-    TEMPLATE_DIR,
-    PackageError,
-    build,
-    package_options,
-)
+from uptake.manifest_package import PackageError, build, package_options
 
 # The Agents SDK's own name for the bot's app id (see architecture.md, configuration contract).
 BOT_APP_ID_ENV = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID"
@@ -47,13 +41,16 @@ def manifest() -> None:
     default=Path("dist/uptake-teams-app.zip"),
     show_default=True,
 )
+# Both default to the copies installed with uptake: a plain `pip install` is enough.
 @click.option(
     "--template-dir",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=TEMPLATE_DIR,
+    help="Folder with manifest.json and its icons (default: the one installed with uptake).",
 )
 @click.option(
-    "--schema-root", type=click.Path(file_okay=False, path_type=Path), default=SCHEMA_ROOT
+    "--schema-root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of official schemas, v1.NN/*.schema.json (default: the copy shipped).",
 )
 @click.option("--lang", type=click.Choice(LOCALES), default=None, help="Language of the messages.")
 def build_command(
@@ -67,8 +64,8 @@ def build_command(
     privacy_url: str | None,
     terms_url: str | None,
     output: Path,
-    template_dir: Path,
-    schema_root: Path,
+    template_dir: Path | None,
+    schema_root: Path | None,
     lang: Locale | None,
 ) -> None:
     """Fill, validate and zip the Teams app package."""

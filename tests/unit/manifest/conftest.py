@@ -1,8 +1,7 @@
-"""Fixtures for the Teams app package: options, the official schemas, PNGs to break rules with."""
+"""Fixtures for the Teams app package: options, the shipped sources, PNGs to break rules with."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import struct
 import zlib
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from uptake.manifest_package import SCHEMA_ROOT, TEMPLATE_DIR, PackageOptions, package_options
+from uptake.manifest_package import PackageOptions, package_options, shipped_template
 
 BOT_ID = "11111111-2222-3333-4444-555555555555"
 Pixel = tuple[int, int, int, int]
@@ -23,20 +22,17 @@ def options() -> PackageOptions:
 
 
 @pytest.fixture(scope="session")
-def schema_root() -> Path:
-    """The schemas of npm @microsoft/app-manifest: skip without node_modules, fail in CI."""
-    if not (SCHEMA_ROOT / "v1.24" / "MicrosoftTeams.schema.json").is_file():
-        reason = f"Teams manifest schema not installed at {SCHEMA_ROOT}: run `npm ci` first"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return SCHEMA_ROOT
+def template_dir() -> Path:
+    """manifest/ as the code finds it; a folder on disk in a checkout or a plain install."""
+    found = shipped_template()
+    assert isinstance(found, Path), found
+    return found
 
 
 @pytest.fixture
-def template_copy(tmp_path: Path) -> Path:
+def template_copy(template_dir: Path, tmp_path: Path) -> Path:
     """A writable copy of manifest/ for tests that swap a file."""
-    return Path(shutil.copytree(TEMPLATE_DIR, tmp_path / "manifest"))
+    return Path(shutil.copytree(template_dir, tmp_path / "manifest"))
 
 
 def encode_png(width: int, height: int, pixel: Callable[[int, int], Pixel]) -> bytes:

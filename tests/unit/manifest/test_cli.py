@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from uptake.cli.manifest import BOT_APP_ID_ENV, manifest
@@ -12,9 +14,7 @@ from uptake.cli.manifest import BOT_APP_ID_ENV, manifest
 from .conftest import BOT_ID
 
 
-def test_build_takes_the_bot_id_from_the_agents_sdk_environment(
-    schema_root: Path, tmp_path: Path
-) -> None:
+def test_build_takes_the_bot_id_from_the_agents_sdk_environment(tmp_path: Path) -> None:
     output = tmp_path / "dist" / "uptake.zip"
     result = CliRunner().invoke(
         manifest,
@@ -26,8 +26,6 @@ def test_build_takes_the_bot_id_from_the_agents_sdk_environment(
             str(output),
             "--lang",
             "en",
-            "--schema-root",
-            str(schema_root),
         ],
         env={BOT_APP_ID_ENV: BOT_ID, "AZURE_CLIENT_ID": None},
     )
@@ -67,3 +65,29 @@ def test_bad_version_fails_before_anything_is_written(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "drie getallen" in result.output
+
+
+def _build_in_english(tmp_path: Path, *extra: str) -> tuple[int, str]:
+    arguments = ["build", "--app-id", BOT_ID, "--domain", "uptake.contoso.com", "--lang", "en"]
+    output = tmp_path / "x.zip"
+    result = CliRunner().invoke(manifest, [*arguments, "--output", str(output), *extra])
+    assert not output.exists()
+    return result.exit_code, result.output
+
+
+def test_missing_schema_is_one_line_without_a_traceback(tmp_path: Path) -> None:
+    code, output = _build_in_english(tmp_path, "--schema-root", str(tmp_path))
+    assert code == 1
+    assert output.startswith("Error: The Teams manifest schema ")
+    assert output.count("\n") == 1, output
+
+
+def test_install_without_the_template_package_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What a wheel that left out the `manifest` data package would look like to the code.
+    monkeypatch.setitem(sys.modules, "manifest", None)
+    code, output = _build_in_english(tmp_path)
+    assert code == 1
+    assert "installed without its Teams app template" in output
+    assert output.count("\n") == 1, output

@@ -1,4 +1,8 @@
-"""The built Teams app package: official schemas, languages, icons, zip layout."""
+"""The built Teams app package: official schemas, languages, icons, zip layout.
+
+Everything here uses the template and schemas shipped in the `manifest` package, as
+`uptake manifest build` does by default: no node_modules needed.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,12 @@ import pytest
 from cards.i18n import LOCALES, t
 from uptake.manifest_icons import png_size, rgba_pixels
 from uptake.manifest_package import (
-    TEMPLATE_DIR,
     PackageError,
     PackageOptions,
     build,
     render,
     schema_problems,
+    shipped_schemas,
     validate,
 )
 
@@ -52,13 +56,13 @@ def test_bot_is_personal_with_the_main_questions_in_its_menu(options: PackageOpt
 
 
 def test_localisation_files_cover_the_same_fields_in_every_language(
-    options: PackageOptions,
+    options: PackageOptions, template_dir: Path
 ) -> None:
     package = render(options)
     assert sorted(package.localisations) == sorted(f"{locale}.json" for locale in LOCALES)
     fields = {name: set(content) for name, content in package.localisations.items()}
     assert len({frozenset(f) for f in fields.values()}) == 1, fields
-    template = (TEMPLATE_DIR / "manifest.json").read_text("utf-8")
+    template = (template_dir / "manifest.json").read_text("utf-8")
     # One field per catalogue placeholder in the template, plus "$schema".
     assert len(fields["en.json"]) == template.count("{{t:") + 1
     for name, content in package.localisations.items():
@@ -82,54 +86,56 @@ def test_manifest_speaks_the_default_language_file(options: PackageOptions) -> N
     assert package.manifest["name"]["full"] == package.localisations["en.json"]["name.full"]
 
 
-def test_built_package_passes_the_official_schemas(
-    options: PackageOptions, schema_root: Path, tmp_path: Path
-) -> None:
+def test_built_package_passes_the_official_schemas(options: PackageOptions, tmp_path: Path) -> None:
     destination = tmp_path / "uptake.zip"
-    build(options, destination, schema_root=schema_root)
+    build(options, destination)
     with zipfile.ZipFile(destination) as archive:
         names = sorted(archive.namelist())
         manifest = json.loads(archive.read("manifest.json"))
     assert names == sorted(
         ["manifest.json", "color.png", "outline.png", "en.json", "nl.json", "fr.json"]
     )
-    version_dir = schema_root / "v1.24"
-    assert schema_problems(manifest, version_dir / "MicrosoftTeams.schema.json") == []
+    schema = shipped_schemas().joinpath("v1.24", "MicrosoftTeams.schema.json")
+    assert schema_problems(manifest, schema) == []
 
 
-def test_zip_is_reproducible(options: PackageOptions, schema_root: Path, tmp_path: Path) -> None:
-    build(options, tmp_path / "a.zip", schema_root=schema_root)
-    build(options, tmp_path / "b.zip", schema_root=schema_root)
+def test_zip_is_reproducible(options: PackageOptions, tmp_path: Path) -> None:
+    build(options, tmp_path / "a.zip")
+    build(options, tmp_path / "b.zip")
     assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
 
 
 def test_schema_violation_is_refused_before_writing(
-    options: PackageOptions, schema_root: Path, template_copy: Path, tmp_path: Path
+    options: PackageOptions, template_copy: Path, tmp_path: Path
 ) -> None:
     template = json.loads((template_copy / "manifest.json").read_text("utf-8"))
     template["accentColor"] = "teal"
     (template_copy / "manifest.json").write_text(json.dumps(template), "utf-8")
     with pytest.raises(PackageError) as raised:
-        build(options, tmp_path / "x.zip", template_dir=template_copy, schema_root=schema_root)
+        build(options, tmp_path / "x.zip", template_dir=template_copy)
     assert raised.value.key == "manifest.err_schema"
     assert "accentColor" in str(raised.value)
     assert not (tmp_path / "x.zip").exists()
 
 
-def test_localisation_with_an_unknown_field_is_refused(
-    options: PackageOptions, schema_root: Path
-) -> None:
+def test_localisation_with_an_unknown_field_is_refused(options: PackageOptions) -> None:
     package = render(options)
     package.localisations["nl.json"]["bots[0].nonsense"] = "x"
     with pytest.raises(PackageError, match=r"nl\.json"):
-        validate(package, schema_root)
+        validate(package)
 
 
-def test_missing_schema_says_to_run_npm_ci(options: PackageOptions, tmp_path: Path) -> None:
+def test_missing_schema_is_one_line_naming_the_file(
+    options: PackageOptions, tmp_path: Path
+) -> None:
     with pytest.raises(PackageError) as raised:
         validate(render(options), tmp_path)
     assert raised.value.key == "manifest.err_schema_missing"
-    assert "npm ci" in raised.value.text("en")
+    for locale in LOCALES:
+        message = raised.value.text(locale)
+        assert "\n" not in message
+        assert str(tmp_path / "v1.24" / "MicrosoftTeams.schema.json") in message
+        assert "npm" not in message  # the schemas ship with uptake: Node.js is no remedy
 
 
 def test_unknown_placeholder_is_refused(options: PackageOptions, template_copy: Path) -> None:
@@ -142,13 +148,13 @@ def test_unknown_placeholder_is_refused(options: PackageOptions, template_copy: 
 # --- icons ---------------------------------------------------------------------------------
 
 
-def test_shipped_icons_have_the_sizes_teams_requires() -> None:
-    assert png_size((TEMPLATE_DIR / "color.png").read_bytes()) == (192, 192)
-    assert png_size((TEMPLATE_DIR / "outline.png").read_bytes()) == (32, 32)
+def test_shipped_icons_have_the_sizes_teams_requires(template_dir: Path) -> None:
+    assert png_size((template_dir / "color.png").read_bytes()) == (192, 192)
+    assert png_size((template_dir / "outline.png").read_bytes()) == (32, 32)
 
 
-def test_shipped_outline_icon_is_white_on_transparent() -> None:
-    pixels = rgba_pixels((TEMPLATE_DIR / "outline.png").read_bytes())
+def test_shipped_outline_icon_is_white_on_transparent(template_dir: Path) -> None:
+    pixels = rgba_pixels((template_dir / "outline.png").read_bytes())
     assert pixels[0][3] == 0  # top-left corner is background
     visible = [p for p in pixels if p[3] >= 128]
     assert visible
@@ -156,23 +162,21 @@ def test_shipped_outline_icon_is_white_on_transparent() -> None:
 
 
 def test_colour_icon_of_the_wrong_size_is_refused(
-    options: PackageOptions, schema_root: Path, template_copy: Path
+    options: PackageOptions, template_copy: Path
 ) -> None:
     (template_copy / "color.png").write_bytes((template_copy / "outline.png").read_bytes())
     with pytest.raises(PackageError) as raised:
-        validate(render(options, template_copy), schema_root)
+        validate(render(options, template_copy))
     assert raised.value.key == "manifest.err_icon_size"
     message = raised.value.text("nl")
     assert "32\N{MULTIPLICATION SIGN}32" in message
     assert "192\N{MULTIPLICATION SIGN}192" in message
 
 
-def test_icon_that_is_not_a_png_is_refused(
-    options: PackageOptions, schema_root: Path, template_copy: Path
-) -> None:
+def test_icon_that_is_not_a_png_is_refused(options: PackageOptions, template_copy: Path) -> None:
     (template_copy / "color.png").write_bytes(b"<svg/>")
     with pytest.raises(PackageError) as raised:
-        validate(render(options, template_copy), schema_root)
+        validate(render(options, template_copy))
     assert raised.value.key == "manifest.err_icon_not_png"
 
 
@@ -185,21 +189,20 @@ def test_icon_that_is_not_a_png_is_refused(
 )
 def test_outline_icon_must_be_white_on_transparent(
     options: PackageOptions,
-    schema_root: Path,
     template_copy: Path,
     description: str,
     pixel: object,
 ) -> None:
     (template_copy / "outline.png").write_bytes(encode_png(32, 32, pixel))  # type: ignore[arg-type]
     with pytest.raises(PackageError) as raised:
-        validate(render(options, template_copy), schema_root)
+        validate(render(options, template_copy))
     assert raised.value.key == "manifest.err_outline_not_transparent", description
 
 
 def test_white_on_transparent_outline_drawn_here_is_accepted(
-    options: PackageOptions, schema_root: Path, template_copy: Path
+    options: PackageOptions, template_copy: Path
 ) -> None:
     # The decoder handles what the encoder above writes: the refusals are not decoder failures.
     icon = encode_png(32, 32, lambda x, y: (255, 255, 255, 255) if 8 < x < 24 else (0, 0, 0, 0))
     (template_copy / "outline.png").write_bytes(icon)
-    validate(render(options, template_copy), schema_root)
+    validate(render(options, template_copy))
