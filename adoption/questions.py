@@ -42,20 +42,50 @@ _WORDS: Final[Mapping[Command, tuple[str, ...]]] = {
 }
 # Whole phrases, checked before single words ("mon ambassadeur" is not "ambassadeurs").
 _PHRASES: Final[Mapping[str, Command]] = {
-    phrase: Command.MY_AMBASSADOR
-    for phrase in (
-        "my ambassador",
-        "who is my ambassador",
-        "whos my ambassador",
-        "mijn ambassadeur",
-        "wie is mijn ambassadeur",
-        "mon ambassadeur",
-        "qui est mon ambassadeur",
-        "mon ambassadrice",
-        "ambassador",
-        "ambassadeur",
-    )
+    **{
+        phrase: Command.MY_AMBASSADOR
+        for phrase in (
+            "my ambassador",
+            "who is my ambassador",
+            "whos my ambassador",
+            "who can help me",
+            "who helps me",
+            "mijn ambassadeur",
+            "wie is mijn ambassadeur",
+            "wie helpt mij",
+            "wie kan mij helpen",
+            "mon ambassadeur",
+            "qui est mon ambassadeur",
+            "mon ambassadrice",
+            "qui peut m aider",
+            "qui m aide",
+            "ambassador",
+            "ambassadeur",
+        )
+    },
+    # How people ask how things stand, without knowing the command word.
+    **{
+        phrase: Command.STATUS
+        for phrase in (
+            "how are we doing",
+            "how is it going",
+            "how is adoption going",
+            "how does adoption stand",
+            "hoe staat het ervoor",
+            "hoe staat het",
+            "hoe gaat het met de adoptie",
+            "hoe staat de adoptie ervoor",
+            "ou en sommes nous",
+            "ou en est on",
+            "ou en est l adoption",
+            "comment ca se passe",
+        )
+    },
 }
+# Words that lead into a scope after a phrase: "how are we doing in Verkoop".
+_SCOPE_LEADS: Final = frozenset(
+    {"in", "at", "for", "bij", "voor", "dans", "a", "en", "pour", "chez"}
+)
 _VOCABULARY: Final[dict[str, Command]] = {
     word: command for command, words in _WORDS.items() for word in words
 }
@@ -109,17 +139,34 @@ def _original_rest(text: str, words_used: int) -> str:
     return " ".join(words[words_used:]).strip(" .!,;:")
 
 
+def _rest_after(text: str, phrase_words: int) -> str:
+    """The original words after a phrase of `phrase_words` normalised words ("sommes-nous"
+    is one word typed and two words of the phrase)."""
+    cleaned = re.sub(r"<at>.*?</at>", " ", text[:MAX_TEXT], flags=re.IGNORECASE)
+    words = cleaned.replace("?", " ").split()
+    used = 0
+    for index, word in enumerate(words):
+        if used >= phrase_words:
+            return " ".join(words[index:]).strip(" .!,;:")
+        used += len(normalise(word).replace("-", " ").split())
+    return ""
+
+
 def parse(text: str | None) -> Question | Unknown:
     """Recognise a command in any of our languages, forgiving case, accents and small typos."""
     normal = normalise(text or "")
     if not normal or normal == "?":
         return Question(Command.HELP)
-    bare = normal.replace(" ? ", " ").replace("?", "").strip()
+    bare = normal.replace(" ? ", " ").replace("?", "").replace("-", " ").strip()
     if bare in _PHRASES:
         return Question(_PHRASES[bare])
     for phrase, said in _PHRASES.items():
         if " " in phrase and bare.startswith(phrase + " "):
-            return Question(said)
+            rest = _rest_after(text or "", len(phrase.split()))
+            words = rest.split()
+            if words and fold(words[0]) in _SCOPE_LEADS:
+                rest = " ".join(words[1:])
+            return Question(said, rest if said is Command.STATUS else "")
     words = bare.split()
     if not words:
         return Question(Command.HELP)

@@ -74,3 +74,33 @@ def test_names_resolve_by_title_prefix_or_spelling_else_suggest() -> None:
     found = closest("Verkp", aliases)
     assert found.key == "Verkoop" or found.suggestion == "Verkoop"
     assert closest("Logistiek", aliases).key is None
+
+
+@pytest.mark.parametrize(
+    ("text", "argument"),
+    [
+        ("hoe staat het ervoor?", ""),
+        ("Hoe staat het ervoor in Verkoop?", "Verkoop"),
+        ("how are we doing?", ""),
+        ("How are we doing in wave 1?", "wave 1"),
+        ("où en sommes-nous ?", ""),
+        ("Où en sommes-nous dans Logistiek ?", "Logistiek"),
+        ("hoe gaat het met de adoptie?", ""),
+    ],
+)
+def test_plain_questions_ask_for_status(text: str, argument: str) -> None:
+    assert parse(text) == Question(Command.STATUS, argument)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["wie is mijn ambassadeur", "Wie is mijn ambassadeur?", "wie helpt mij?", "who can help me"],
+)
+def test_asking_for_ones_ambassador_keeps_working(text: str) -> None:
+    assert parse(text) == Question(Command.MY_AMBASSADOR)
+
+
+def test_a_phrase_typed_with_hyphens_leaves_the_scope_intact() -> None:
+    assert parse("où en est-on pour Juridische Zaken ?") == Question(
+        Command.STATUS, "Juridische Zaken"
+    )
