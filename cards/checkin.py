@@ -22,25 +22,41 @@ ANSWER_VERB = "checkin.answer"
 EDIT_VERB = "checkin.edit"
 
 
-def _rating_input(question: Question, label: str, value: AnswerValue | None) -> Element:
+def _required(element: Element, question: Question, locale: Locale) -> Element:
+    """Mark a required input, with the message a client shows when Send is pressed empty."""
+    element["isRequired"] = question.required
+    if question.required:
+        element["errorMessage"] = t(locale, "checkin.problem_required")
+    return element
+
+
+def _rating_input(
+    question: Question, label: str, value: AnswerValue | None, locale: Locale
+) -> Element:
     choices = [{"title": str(n), "value": str(n)} for n in range(RATING_MIN, RATING_MAX + 1)]
-    fallback: Element = {
-        "type": "Input.ChoiceSet",
-        "id": field_id(question),
-        "label": label,
-        "isRequired": question.required,
-        "style": "expanded",
-        "choices": choices,
-    }
-    rating: Element = {
-        "type": "Input.Rating",
-        "id": field_id(question),
-        "label": label,
-        "isRequired": question.required,
-        "max": RATING_MAX,
-        # Clients without Input.Rating (older Teams, generic renderers) show the choice set.
-        "fallback": fallback,
-    }
+    fallback = _required(
+        {
+            "type": "Input.ChoiceSet",
+            "id": field_id(question),
+            "label": label,
+            "style": "expanded",
+            "choices": choices,
+        },
+        question,
+        locale,
+    )
+    rating = _required(
+        {
+            "type": "Input.Rating",
+            "id": field_id(question),
+            "label": label,
+            "max": RATING_MAX,
+            # Clients without Input.Rating (older Teams, generic renderers) show the choices.
+            "fallback": fallback,
+        },
+        question,
+        locale,
+    )
     if value is not None:
         rating["value"] = value
         fallback["value"] = str(value)
@@ -52,29 +68,35 @@ def _input(question: Question, locale: Locale, value: AnswerValue | None) -> Ele
     if not question.required:
         label = f"{label} {t(locale, 'checkin.optional')}"
     if question.kind is QuestionKind.RATING:
-        return _rating_input(question, label, value)
+        return _rating_input(question, label, value, locale)
     if question.kind is QuestionKind.TEXT:
-        element: Element = {
-            "type": "Input.Text",
-            "id": field_id(question),
-            "label": label,
-            "isRequired": question.required,
-            "isMultiline": question.max_length > 120,
-            "maxLength": question.max_length,
-            "placeholder": t(locale, "checkin.max_characters", limit=question.max_length),
-        }
+        element: Element = _required(
+            {
+                "type": "Input.Text",
+                "id": field_id(question),
+                "label": label,
+                "isMultiline": question.max_length > 120,
+                "maxLength": question.max_length,
+                "placeholder": t(locale, "checkin.max_characters", limit=question.max_length),
+            },
+            question,
+            locale,
+        )
         if isinstance(value, str):
             element["value"] = value
         return element
-    element = {
-        "type": "Input.ChoiceSet",
-        "id": field_id(question),
-        "label": label,
-        "isRequired": question.required,
-        "style": "expanded",
-        "isMultiSelect": question.kind is QuestionKind.MULTI,
-        "choices": [{"title": o.label(locale), "value": o.id} for o in question.options],
-    }
+    element = _required(
+        {
+            "type": "Input.ChoiceSet",
+            "id": field_id(question),
+            "label": label,
+            "style": "expanded",
+            "isMultiSelect": question.kind is QuestionKind.MULTI,
+            "choices": [{"title": o.label(locale), "value": o.id} for o in question.options],
+        },
+        question,
+        locale,
+    )
     if isinstance(value, tuple):
         element["value"] = ",".join(value)
     elif isinstance(value, str):

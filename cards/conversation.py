@@ -10,7 +10,7 @@ from adoption.checkin import QuestionKind, Template
 from adoption.language import Locale
 from adoption.questions import Command
 from adoption.results import RunResults
-from cards.base import Card, Element, callout, card, facts, heading, paragraph
+from cards.base import Card, Element, callout, card, facts, heading, paragraph, subheading
 from cards.facilitator import NO_FIGURE
 from cards.i18n import format_day, format_number, format_share, t
 
@@ -152,10 +152,10 @@ def checkin_results_card(
                 for oid, n in found.counts
                 for option in [question.option(oid)]
             ]
+            body.append(subheading(label))
             body.append(
                 {
                     "type": "Chart.HorizontalBar",
-                    "title": label,
                     "data": [{"x": name, "y": round(100 * n / total)} for name, n in lines],
                     # Long option labels leave no room for an axis: bars carry their values.
                     "displayMode": "AbsoluteNoAxis",

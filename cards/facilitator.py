@@ -101,6 +101,20 @@ def segments(counts: FunnelCounts) -> list[tuple[str, int]]:
     ]
 
 
+def whole_percents(parts: Sequence[int]) -> list[int]:
+    """Parts as whole percentages that add up to exactly 100 (largest remainder), so a
+    stacked bar never reads 99 or 101."""
+    total = sum(parts)
+    if total <= 0:
+        return [0 for _ in parts]
+    exact = [100 * part / total for part in parts]
+    shares = [int(value) for value in exact]
+    by_remainder = sorted(range(len(parts)), key=lambda i: exact[i] - shares[i], reverse=True)
+    for index in by_remainder[: 100 - sum(shares)]:
+        shares[index] += 1
+    return shares
+
+
 def funnel_chart(lines: Sequence[tuple[str, FunnelCounts]], locale: Locale) -> list[Element]:
     """A labelled stacked bar per workload: who uses it most weeks, lately, has it installed,
     only a licence, or none (% of the group), with a text fallback per workload."""
@@ -113,16 +127,13 @@ def funnel_chart(lines: Sequence[tuple[str, FunnelCounts]], locale: Locale) -> l
     fallback_facts = []
     for label, counts in lines:
         parts = dict(segments(counts))
+        percents = whole_percents([parts[key] for key, _ in shown])
         rows.append(
             {
                 "title": label,
                 "data": [
-                    {
-                        "legend": legend[key],
-                        "value": _percent(parts[key], counts.population),
-                        "color": color,
-                    }
-                    for key, color in shown
+                    {"legend": legend[key], "value": percent, "color": color}
+                    for (key, color), percent in zip(shown, percents, strict=True)
                 ],
             }
         )
@@ -130,13 +141,14 @@ def funnel_chart(lines: Sequence[tuple[str, FunnelCounts]], locale: Locale) -> l
             (
                 label,
                 " · ".join(
-                    f"{_share_text(parts[key], counts.population, locale)} {legend[key]}"
-                    for key, _ in shown
-                    if parts[key]
+                    f"{_share_text(parts[name], counts.population, locale)} {legend[name]}"
+                    for name, _ in shown
+                    if parts[name]
                 ),
             )
         )
     title = t(locale, "facilitator.funnel_chart_title")
+    key = "facilitator.segments_key" if with_habit else "facilitator.segments_key_no_habit"
     return [
         subheading(title),
         {
@@ -144,6 +156,8 @@ def funnel_chart(lines: Sequence[tuple[str, FunnelCounts]], locale: Locale) -> l
             "data": rows,
             "fallback": facts(fallback_facts),
         },
+        # Narrow clients fold the legend ("+3 items"): say the colours' order in words.
+        paragraph(t(locale, key), subtle=True),
     ]
 
 
@@ -167,7 +181,7 @@ def stage_bars(counts: FunnelCounts, locale: Locale, title: str) -> list[Element
             "type": "Chart.HorizontalBar",
             "data": data,
             "color": "categoricalBlue",
-            "displayMode": "AbsoluteWithAxis",
+            "displayMode": "AbsoluteNoAxis",
             "fallback": fallback,
         },
     ]
@@ -182,7 +196,8 @@ def share_bars(lines: Sequence[tuple[str, float]], locale: Locale, title: str) -
             "type": "Chart.HorizontalBar",
             "data": [{"x": label, "y": round(share * 100)} for label, share in shown],
             "color": "categoricalBlue",
-            "displayMode": "AbsoluteWithAxis",
+            # Each bar carries its value: an axis of 16.7, 33.3... says less.
+            "displayMode": "AbsoluteNoAxis",
             "fallback": facts([(label, format_share(share, locale)) for label, share in shown]),
         },
     ]
@@ -434,16 +449,11 @@ def trend_card(
     return card(body, locale)
 
 
-# One distinct colour per workload (order of WORKLOADS), so bars can be told apart.
-WORKLOAD_COLORS: Final = (
-    "categoricalBlue",
-    "categoricalTeal",
-    "categoricalLightBlue",
-    "categoricalGreen",
-    "categoricalPurple",
-    "categoricalMarigold",
-    "categoricalRed",
-)
+def _cell(text: str, *, bold: bool = False) -> Element:
+    block: Element = {"type": "TextBlock", "text": text, "wrap": True}
+    if bold:
+        block["weight"] = "Bolder"
+    return {"type": "TableCell", "items": [block]}
 
 
 def waves_card(
@@ -452,52 +462,51 @@ def waves_card(
     locale: Locale,
     k: int,
 ) -> Card:
-    """The waves side by side: one group of bars per wave (labelled 'wave 1 (pilot)'), one
-    bar per workload, the share of people who used it in the last 28 days."""
+    """The waves side by side, as a table a person can read at a glance: one column per wave
+    (headed 'Wave 1 (pilot)'), one row per workload, the share who used it in 28 days."""
     body: list[Element] = [
         heading(t(locale, "facilitator.waves_title")),
         data_line(report_date, locale),
     ]
-    visible = [(w, lines) for w, lines in waves if any(c is not None for _, c in lines)]
+    visible = [(w, dict(lines)) for w, lines in waves if any(c is not None for _, c in lines)]
     hidden = len(waves) - len(visible)
     if not visible:
         body.append(paragraph(t(locale, "facilitator.waves_none")))
         return card(body, locale)
+    order = {w.value: i for i, w in enumerate(WORKLOADS)}
     present = sorted(
-        {s for _, lines in visible for s, c in lines if c is not None},
-        key=lambda s: next((i for i, w in enumerate(WORKLOADS) if w.value == s.key), 99),
+        {s for _, lines in visible for s, c in lines.items() if c is not None},
+        key=lambda s: order.get(s.key, 99),
     )
-    series = []
-    for index, subject in enumerate(present):
-        values = []
-        for label, lines in visible:
-            counts = dict(lines).get(subject)
-            if counts is not None:
-                values.append({"x": label, "y": _percent(counts.active, counts.population)})
-        series.append(
-            {
-                "legend": subject_title(subject, locale),
-                "color": WORKLOAD_COLORS[index % len(WORKLOAD_COLORS)],
-                "values": values,
-            }
-        )
-    fallback: list[tuple[str, str]] = []
-    for label, lines in visible:
-        shown = [(s, c) for s, c in lines if c is not None]
-        population = shown[0][1].population if shown else 0
-        summary = ", ".join(
-            f"{subject_title(s, locale)} {_share_text(c.active, c.population, locale)}"
-            for s, c in sorted(shown, key=lambda item: present.index(item[0]))
-        )
-        people = t(locale, "facilitator.people_count", count=format_number(population, locale))
-        fallback.append((label, f"{people}: {summary}"))
+    people = [
+        next((c.population for c in lines.values() if c is not None), 0) for _, lines in visible
+    ]
+    header = [_cell("")] + [_cell(label, bold=True) for label, _ in visible]
+    sizes = [_cell(t(locale, "facilitator.waves_people"))] + [
+        _cell(format_number(n, locale)) for n in people
+    ]
+    rows = [
+        {"type": "TableRow", "style": "accent", "cells": header},
+        {"type": "TableRow", "style": "emphasis", "cells": sizes},
+    ]
+    for subject in present:
+        cells = [_cell(subject_title(subject, locale))]
+        for _, lines in visible:
+            counts = lines.get(subject)
+            cells.append(
+                _cell(
+                    _share_text(counts.active, counts.population, locale) if counts else NO_FIGURE
+                )
+            )
+        rows.append({"type": "TableRow", "cells": cells})
     body.append(subheading(t(locale, "facilitator.waves_chart_title")))
     body.append(
         {
-            "type": "Chart.VerticalBar.Grouped",
-            "data": series,
-            "yAxisTitle": "%",
-            "fallback": facts(fallback),
+            "type": "Table",
+            "columns": [{"width": 2}] + [{"width": 1} for _ in visible],
+            "firstRowAsHeader": True,
+            "showGridLines": False,
+            "rows": rows,
         }
     )
     if hidden:

@@ -77,3 +77,69 @@ def _walk(node: object) -> list[dict[str, object]]:
     if isinstance(node, list):
         return [e for value in node for e in _walk(value)]
     return []
+
+
+def _containers(node: object) -> list[list[dict[str, object]]]:
+    """Every list of elements (card body, container items...) in a card."""
+    found: list[list[dict[str, object]]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("body", "items") and isinstance(value, list):
+                found.append([e for e in value if isinstance(e, dict)])
+            found.extend(_containers(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(_containers(value))
+    return found
+
+
+def test_no_text_is_coloured_warning() -> None:
+    # Yellow text on a light theme cannot be read; a notice is a tinted container instead.
+    coloured = [
+        (_id(sample), element.get("text"))
+        for sample in SAMPLES
+        for element in _walk(sample.card)
+        if element.get("type") == "TextBlock" and str(element.get("color", "")).lower() == "warning"
+    ]
+    assert coloured == []
+
+
+def test_every_required_input_says_what_is_missing() -> None:
+    silent = [
+        (_id(sample), element.get("id"))
+        for sample in SAMPLES
+        for element in _walk(sample.card)
+        if str(element.get("type", "")).startswith("Input.")
+        and element.get("isRequired")
+        and not element.get("errorMessage")
+    ]
+    assert silent == []
+
+
+def test_every_chart_is_labelled_by_the_text_above_it() -> None:
+    # Not every Teams client draws a chart's own title: a bold TextBlock says what it shows.
+    unlabelled = []
+    for sample in SAMPLES:
+        for elements in _containers(sample.card):
+            for before, element in zip([{}, *elements], elements, strict=False):
+                if element.get("type") in CHART_TYPES and not (
+                    before.get("type") == "TextBlock" and before.get("weight") == "Bolder"
+                ):
+                    unlabelled.append((_id(sample), element.get("type")))
+    assert unlabelled == []
+
+
+def test_the_series_of_a_chart_have_distinct_colours() -> None:
+    clashes = []
+    for sample in SAMPLES:
+        for element in _walk(sample.card):
+            kind = element.get("type")
+            if kind in ("Chart.VerticalBar.Grouped", "Chart.Line"):
+                colours = [series.get("color") for series in element["data"]]  # type: ignore[attr-defined]
+            elif kind == "Chart.HorizontalBar.Stacked":
+                colours = [part.get("color") for part in element["data"][0]["data"]]  # type: ignore[index]
+            else:
+                continue
+            if None in colours or len(set(colours)) != len(colours):
+                clashes.append((_id(sample), kind, colours))
+    assert clashes == []
