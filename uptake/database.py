@@ -70,11 +70,12 @@ def _describe(error: BaseException, settings: Settings) -> StartupError:
     if path is not None:
         return StartupError("startup.sqlite_unusable", path=path, reason=_reason(error))
     where = f"{url.host or 'localhost'}:{url.port or 5432}"
-    cause = getattr(error, "orig", None) or error.__cause__ or error
-    name = type(cause).__name__
-    if name == "InvalidCatalogNameError":
+    cause = getattr(error, "orig", None) or error
+    # SQLSTATE classes: 3D000 invalid catalog name (no such database); 28xxx refused login.
+    state = str(getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None) or "")
+    if state == "3D000":
         return StartupError("startup.pg_no_database", database=url.database, where=where)
-    if name in ("InvalidPasswordError", "InvalidAuthorizationSpecificationError"):
+    if state.startswith("28"):
         return StartupError("startup.pg_login_refused", user=url.username or "?", where=where)
     return StartupError("startup.pg_unreachable", where=where, reason=_reason(error))
 

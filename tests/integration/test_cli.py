@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from graph.synthetic import generate_tenant
+from graph.synthetic_export import write_export_folder
 from store.engine import make_engine, make_sessions
 from store.schema import upgrade
 from store.tables import Delivery, Person
@@ -28,11 +31,14 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-async def _run(tmp_path: Path, *args: str) -> tuple[int, str]:
+async def _run(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
         UPTAKE,
         *args,
-        env=_env(tmp_path),
+        env={**_env(tmp_path), **(env or {})},
+        cwd=cwd,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
@@ -139,3 +145,121 @@ async def test_ambassadors_are_added_listed_and_removed(tmp_path: Path) -> None:
     assert "An Peeters" in listed and "HR" in listed and "IT" in listed
     assert removed == 0
     assert "There are no ambassadors yet." in after
+
+
+def _no_traceback(output: str) -> None:
+    assert "Traceback" not in output, output
+
+
+async def test_sync_works_in_a_fresh_folder(tmp_path: Path) -> None:
+    # Before: sqlite3.OperationalError "unable to open database file" and a traceback.
+    exports = tmp_path / "exports"
+    write_export_folder(generate_tenant(30, weeks=2), exports)
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    env = {"UPTAKE_DATA_DIR": str(fresh / "new" / ".uptake"), "UPTAKE_REPORTS_DIR": str(exports)}
+
+    code, output = await _run(tmp_path, "sync", env=env, cwd=fresh)
+
+    assert code == 0, output
+    _no_traceback(output)
+    assert "30 people" in output
+    assert (fresh / "new" / ".uptake" / "uptake.db").is_file()
+
+
+async def test_an_unusable_data_folder_is_one_line_with_the_fix(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, output = await _run(
+        tmp_path, "ambassadors", "list", env={"UPTAKE_DATA_DIR": str(blocker / "data")}
+    )
+    assert code == 1
+    _no_traceback(output)
+    assert "UPTAKE_DATA_DIR" in output
+    assert len(output.strip().splitlines()) == 1
+
+
+async def test_postgresql_that_does_not_listen_is_one_line_with_the_fix(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql://postgres@127.0.0.1:{port}/uptake"
+    code, output = await _run(tmp_path, "db", "upgrade", env={"UPTAKE_DATABASE_URL": url})
+    assert code == 1
+    _no_traceback(output)
+    assert f"PostgreSQL at 127.0.0.1:{port} is not reachable" in output
+
+
+@pytest.mark.postgres
+async def test_a_missing_postgresql_database_says_how_to_create_it(
+    tmp_path: Path, postgres_available: bool
+) -> None:
+    if not postgres_available:
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432 (required when CI=true)")
+    url = "postgresql://postgres@127.0.0.1:5432/uptake_does_not_exist"
+    code, output = await _run(tmp_path, "sync", env={"UPTAKE_DATABASE_URL": url})
+    assert code == 1
+    _no_traceback(output)
+    assert "createdb uptake_does_not_exist" in output
+
+
+async def test_a_bad_database_url_is_named_with_its_variable(tmp_path: Path) -> None:
+    code, output = await _run(
+        tmp_path, "db", "upgrade", env={"UPTAKE_DATABASE_URL": "mysql://root@localhost/x"}
+    )
+    assert code == 2
+    _no_traceback(output)
+    assert "UPTAKE_DATABASE_URL" in output
+
+
+async def test_serve_on_a_port_in_use_is_one_line_with_the_fix(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, output = await _run(tmp_path, "serve", "--port", str(port))
+    assert code == 1
+    _no_traceback(output)
+    assert f"Port {port} on 127.0.0.1 is already in use" in output
+
+
+@pytest.mark.postgres
+async def test_a_refused_postgresql_login_names_the_user(
+    tmp_path: Path, postgres_available: bool
+) -> None:
+    if not postgres_available:
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432 (required when CI=true)")
+    url = "postgresql://no_such_uptake_role@127.0.0.1:5432/postgres"
+    code, output = await _run(tmp_path, "db", "upgrade", env={"UPTAKE_DATABASE_URL": url})
+    assert code == 1
+    _no_traceback(output)
+    assert "refuses the login of user 'no_such_uptake_role'" in output
+
+
+async def test_a_second_open_pulse_for_the_same_people_is_refused(
+    tmp_path: Path, connector: FakeConnector
+) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'uptake.db'}")
+    await upgrade(engine)
+    async with make_sessions(engine).begin() as session:
+        reference = {
+            "conversation": {"id": "conv-a"},
+            "serviceUrl": connector.url,
+            "channelId": "msteams",
+            "bot": {"id": "28:bot"},
+            "user": {"id": "a"},
+        }
+        session.add(Person(id="a", department="Verkoop", conversation=reference))
+    await engine.dispose()
+    try:
+        first, _ = await _run(tmp_path, "checkin", "send", "pulse")
+        second, output = await _run(tmp_path, "checkin", "send", "pulse", "--to", "Verkoop")
+        alongside, _ = await _run(
+            tmp_path, "checkin", "send", "pulse", "--to", "Verkoop", "--alongside"
+        )
+    finally:
+        await connector.close()
+    assert first == 0
+    assert second == 2
+    assert "already have an open pulse check-in (run 1)" in output
+    assert alongside == 0

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestServer
 
 from adoption.audience import Audience
 from adoption.clock import utc_now
-from adoption.funnel import Subject, publish, subjects
+from adoption.funnel import Subject, publish, subjects, tenant_only
 from adoption.scenarios import catalogue
 from bot.access import FacilitatorAccess
 from store import ambassadors, audit, checkins, usage
@@ -227,23 +227,30 @@ async def test_unknown_department_gets_the_closest_suggestion(fbot: RunningBot) 
     assert "Did you mean “Verkoop”?" in answer or "I know no" in answer
 
 
-async def _pulse(bot: RunningBot, answers: Sequence[tuple[str | None, int, str]]) -> int:
+async def _pulse(
+    bot: RunningBot,
+    answers: Sequence[tuple[str | None, int, str]],
+    audience: Audience | None = None,
+    waves: Sequence[str | None] = (),
+) -> int:
     async with bot.runtime.sessions.begin() as session:
         opened = await checkins.open_run(
             session,
             template_key="pulse",
-            audience=Audience.everyone(),
+            audience=audience or Audience.everyone(),
             now=utc_now(),
             open_for=timedelta(days=7),
             min_group_size=K,
+            alongside=True,
         )
         await checkins.save_responses(
             session,
             [
                 {
                     "run_id": opened.run_id,
-                    "respondent_key": f"key-{i}",
+                    "respondent_key": f"key-{opened.run_id}-{i}",
                     "department": department,
+                    "wave": waves[i] if i < len(waves) else None,
                     "answers": {"confidence": confidence, "usefulness": 4, "blocker": blocker},
                     "submitted_on": utc_now().date(),
                 }
@@ -307,3 +314,71 @@ async def test_group_membership_admits_and_expires(fbot: RunningBot) -> None:
     now[0] = 61.0
     assert not await access.allows(EMPLOYEE.aad_object_id)
     assert group.asked == 2
+
+
+async def test_a_wave_shows_what_its_people_said(fbot: RunningBot) -> None:
+    # Before: answers kept no wave, so "status wave 1" never had a pulse with k answers.
+    await _pulse(
+        fbot, [("IT", 5, "time")] * 4 + [("HR", 2, "habits")] * 4, waves=["1"] * 4 + ["2"] * 4
+    )
+    answer = await ask(fbot, CARLA, "status wave 1")
+    assert "Adoption in wave 1" in answer
+    assert "5 / 5" in answer
+    assert "No pulse check" not in answer
+
+
+async def test_a_department_pulse_does_not_hide_the_organisations_sentiment(
+    fbot: RunningBot,
+) -> None:
+    # Before: the organisation's status read the latest pulse, even one sent to one department.
+    await _pulse(fbot, [("IT", 4, "time")] * 3 + [("HR", 2, "habits")] * 3)
+    await _pulse(fbot, [("HR", 1, "technical")] * 3, audience=Audience("department", "HR"))
+    tenant = await ask(fbot, CARLA, "status")
+    assert "3 / 5" in tenant and "Pulse check 1," in tenant
+    hr = await ask(fbot, CARLA, "status HR")
+    assert "1 / 5" in hr and "Pulse check 2," in hr
+
+
+async def test_ambassadors_of_one_department_answer_for_that_department(
+    fbot: RunningBot,
+) -> None:
+    # Before: "ambassadors IT" said "There are no ambassadors yet" (HR has one), and a covered
+    # department said "Every department has an ambassador".
+    it = await ask(fbot, CARLA, "ambassadors IT")
+    assert "IT has no ambassador yet" in it
+    assert "There are no ambassadors yet" not in it
+    hr = await ask(fbot, CARLA, "ambassadors HR")
+    assert "Ambassadors of HR" in hr and "Hanne Ambassadeur" in hr
+    assert "Every department" not in hr
+
+
+async def test_a_trend_says_the_range_it_covers_and_draws_no_line_from_two_points(
+    fbot: RunningBot,
+) -> None:
+    # Before: titled "last 90 days" over two report dates, drawn as a line.
+    answer = await ask(fbot, CARLA, "trend teams 90d")
+    assert "2 report dates from 14 November 2026 to 21 November 2026" in answer
+    assert "Too few report dates for a trend" in answer
+    assert "Chart.Line" not in _chart_types(fbot, CARLA)
+
+
+async def test_a_group_asked_of_a_concealed_tenant_gets_the_organisation_and_why(
+    fbot: RunningBot,
+) -> None:
+    # Before: "No usage data yet ... the first sync has not happened".
+    async with fbot.runtime.sessions.begin() as session:
+        await usage.save_snapshot(
+            session,
+            report_date=REPORT + timedelta(days=1),
+            origin="graph",
+            population=26,
+            concealed_reason="report_setting",
+            digest="concealed",
+            people=[],
+            funnels=tenant_only({"teams": [25, 20, 12]}, 26, K),
+        )
+    answer = await ask(fbot, CARLA, "status Finance")
+    assert "You asked about “Finance”" in answer
+    assert "conceals names" in answer
+    assert "Adoption across the organisation" in answer
+    assert "No usage data yet" not in answer
