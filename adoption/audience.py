@@ -1,6 +1,7 @@
 """Whom a check-in run is for, and which scopes its answers speak for.
 
-A run goes to everyone, to one department or to one wave. Its answers speak for a scope (the
+A run goes to everyone, to one department, to one wave, or to a list of people (a campaign's
+CSV, named by the campaign's id). Its answers speak for a scope (the
 organisation, a department, a wave) only when the run asked every member of that scope: an
 organisation-wide run covers every department and wave, a department's run covers that
 department alone. A status card therefore shows, per scope, the latest run that covers it.
@@ -13,8 +14,8 @@ from typing import Literal
 
 from adoption.scopes import TENANT, Scope
 
-AudienceKind = Literal["all", "department", "wave"]
-_KINDS: tuple[AudienceKind, ...] = ("all", "department", "wave")
+AudienceKind = Literal["all", "department", "wave", "list"]
+_KINDS: tuple[AudienceKind, ...] = ("all", "department", "wave", "list")
 
 
 class AudienceError(ValueError):
@@ -50,13 +51,16 @@ class Audience:
         return cls(kind, name)
 
     def includes(self, department: str | None, wave: str | None) -> bool:
-        """Whether a person of `department` and `wave` belongs to this audience."""
+        """Whether a person of `department` and `wave` belongs to this audience (a list's
+        members are known to the store only: never by group)."""
         if self.kind == "all":
             return True
+        if self.kind == "list":
+            return False
         return (department if self.kind == "department" else wave) == self.name
 
     def covers(self, scope: Scope) -> bool:
-        """Whether a run for this audience asked every member of `scope`."""
+        """Whether a run for this audience asked every member of `scope` (a list: none)."""
         if self.kind == "all":
             return True
         return scope.kind == self.kind and scope.key == self.name

@@ -12,3 +12,14 @@ Clock = Callable[[], datetime]
 def utc_now() -> datetime:
     """The system clock, timezone-aware in UTC."""
     return datetime.now(UTC)
+
+
+def fixed_clock(moment: datetime) -> Clock:
+    """A clock standing at `moment` (simulations: `--at`)."""
+    if moment.tzinfo is None:
+        raise ValueError("a clock tells aware time")
+
+    def now() -> datetime:
+        return moment
+
+    return now

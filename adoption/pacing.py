@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Final
@@ -58,3 +59,40 @@ def retry_after_header(
 def backoff_seconds(attempt: int, rng: random.Random) -> float:
     """Exponential backoff with full jitter: uniform in [0, min(cap, 2**attempt)) seconds."""
     return rng.uniform(0, min(MAX_BACKOFF_SECONDS, 2.0 ** min(max(attempt, 0), 12)))
+
+
+@dataclass
+class AdaptiveRate:
+    """The send rate: the configured ceiling, lowered on throttling, recovering gradually.
+
+    A 429 means the service's limit is lower than ours right now: the rate is multiplied by
+    `decrease` (at most once per `settle_seconds`, since a burst of 429s answers one
+    overshoot), then climbs back linearly to the ceiling over `recovery_seconds`. Other
+    sends continue meanwhile: only the throttled message waits out its Retry-After.
+    """
+
+    ceiling: float
+    floor: float = 1.0
+    decrease: float = 0.5
+    recovery_seconds: float = 30.0
+    settle_seconds: float = 1.0
+    _rate: float = field(init=False)
+    _since: float = field(init=False, default=0.0)
+    _last_cut: float = field(init=False, default=float("-inf"))
+
+    def __post_init__(self) -> None:
+        if not 0 < self.floor <= self.ceiling:
+            raise ValueError("0 < floor <= ceiling")
+        self._rate = self.ceiling
+
+    def current(self, now: float) -> float:
+        climb = (now - self._since) * self.ceiling / self.recovery_seconds
+        return min(self.ceiling, self._rate + max(0.0, climb))
+
+    def throttled(self, now: float) -> float:
+        """Lower the rate after a 429 at `now`; returns the new rate."""
+        if now - self._last_cut >= self.settle_seconds:
+            self._rate = max(self.floor, self.current(now) * self.decrease)
+            self._since = now
+            self._last_cut = now
+        return self.current(now)

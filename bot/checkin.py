@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -22,8 +22,10 @@ from adoption.checkin import (
     respondent_key,
     validate_answers,
 )
+from adoption.language import Locale
 from bot.dispatch import Router, Turn
 from bot.runs import RunCache, RunInfo
+from bot.sender import Postpone, Rendered, Renderers, Skip
 from cards.base import Card
 from cards.checkin import (
     ANSWER_VERB,
@@ -31,14 +33,19 @@ from cards.checkin import (
     closed_card,
     notice_card,
     question_card,
+    reminder_card,
     thanks_card,
 )
 from store import checkins
 from store.answers import Answer
 from store.batching import BatchWriter
 from store.checkins import Recipient
+from store.outbox import Due
 
 log = logging.getLogger("uptake.bot.checkin")
+
+# How often a paused campaign's queued message asks again whether it may go.
+PAUSED_RETRY = timedelta(minutes=15)
 
 
 class CheckIns:
@@ -126,6 +133,37 @@ class CheckIns:
             run.template, run.id, run.closes_at.date(), turn.locale, answers=answers
         )
 
+    # --- rendering its messages (the outbox calls these at send time) ------------------
+
+    async def render_card(self, message: Due, locale: Locale) -> Rendered:
+        run = await self._open_run_of(message)
+        if not isinstance(run, RunInfo):
+            return run
+        return question_card(run.template, run.id, run.closes_at.date(), locale)
+
+    async def render_reminder(self, message: Due, locale: Locale) -> Rendered:
+        """The form again with a reminder line; skipped for someone who answered (found by
+        recomputing their respondent key: no person id is ever stored with an answer)."""
+        run = await self._open_run_of(message)
+        if not isinstance(run, RunInfo):
+            return run
+        key = respondent_key(self._secret, run.id, message.person_id)
+        async with self._sessions() as session:
+            if await checkins.find_response(session, run.id, key) is not None:
+                return Skip("answered")
+        return reminder_card(run.template, run.id, run.closes_at.date(), locale)
+
+    async def _open_run_of(self, message: Due) -> RunInfo | Skip | Postpone:
+        run_id = parse_run_id(message.ref.get("run"))
+        run = await self._runs.get(run_id) if run_id is not None else None
+        if run is None:
+            return Skip("run_missing")
+        if not self._is_open(run):
+            return Skip("run_closed")
+        if run.paused:
+            return Postpone(self._clock() + PAUSED_RETRY, "campaign_paused")
+        return run
+
     async def newcomer(self, person_id: str) -> None:
         """Someone installed while check-ins are open for them: queue those check-ins."""
         async with self._sessions.begin() as session:
@@ -135,7 +173,9 @@ class CheckIns:
             self._queued()
 
 
-def register(router: Router, check_ins: CheckIns) -> None:
+def register(router: Router, renderers: Renderers, check_ins: CheckIns) -> None:
     router.verb(ANSWER_VERB, check_ins.answer)
     router.verb(EDIT_VERB, check_ins.edit)
     router.on_installed(check_ins.newcomer)
+    renderers.register(checkins.CHECKIN_KIND, check_ins.render_card)
+    renderers.register(checkins.REMINDER_KIND, check_ins.render_reminder)

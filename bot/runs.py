@@ -17,8 +17,8 @@ from cachetools import LRUCache, TTLCache
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adoption.checkin import Template, parse_template
-from store import checkins
-from store.tables import RunState
+from store import campaigns, checkins
+from store.tables import CampaignState, RunState
 
 TTL_SECONDS = 5.0
 # Runs are few; the bounds only protect against a pathological client sending many run ids.
@@ -33,6 +33,8 @@ class RunInfo:
     open: bool
     closes_at: datetime
     closed_at: datetime | None
+    # The run's campaign is paused: its queued cards and reminders wait.
+    paused: bool = False
 
 
 class RunCache:
@@ -51,6 +53,7 @@ class RunCache:
             return cached
         async with self._sessions() as session:
             run = await checkins.get_run(session, run_id)
+            campaign_state = await campaigns.state_of_run(session, run_id) if run else None
         if run is None:
             return None
         info = RunInfo(
@@ -59,6 +62,7 @@ class RunCache:
             open=run.state == RunState.OPEN,
             closes_at=run.closes_at,
             closed_at=run.closed_at,
+            paused=campaign_state == CampaignState.PAUSED,
         )
         self._runs[run_id] = info
         return info

@@ -133,6 +133,15 @@ def question_card(
     return card(body, locale, [action])
 
 
+def reminder_card(template: Template, run_id: int, closes_on: date, locale: Locale) -> Card:
+    """The same form, with one friendly line on top: it is still open, and still short."""
+    form = question_card(template, run_id, closes_on, locale)
+    reminder = paragraph(
+        t(locale, "checkin.reminder", day=format_day(closes_on, locale)), subtle=True
+    )
+    return {**form, "body": [form["body"][0], reminder, *form["body"][1:]]}
+
+
 def _shown(question: Question, value: AnswerValue | None, locale: Locale) -> str:
     if value is None:
         return t(locale, "checkin.no_answer")

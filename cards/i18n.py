@@ -124,6 +124,11 @@ def format_day(value: date, locale: Locale) -> str:
     return _babel_format_date(value, format="long", locale=_BABEL[locale])
 
 
+def format_weekday(value: date, locale: Locale) -> str:
+    """'maandag', 'lundi', 'Monday'."""
+    return _babel_format_date(value, format="EEEE", locale=_BABEL[locale])
+
+
 def format_short_day(value: date, locale: Locale) -> str:
     """'23 nov.', '23 Nov': for chart axes, where a long date does not fit."""
     return _babel_format_date(value, format="d MMM", locale=_BABEL[locale])

@@ -1,8 +1,9 @@
-"""Background jobs of the worker role, as APScheduler jobs over callables it is given.
+"""The worker's clock tick: APScheduler runs one job that looks at the durable schedules.
 
-The scheduler knows no feature: the composition root hands it what to run (close runs that
-are due, sync usage), each an async callable that logs its own outcome. The outbox has its
-own loop (bot.sender.OutboxSender.serve), woken when something is queued.
+What recurs lives in the database (store/schedules.py, fired by scheduler.runner), not in
+APScheduler's memory: a tick missed during a deploy is caught up by the next one. The tick
+also closes runs past their closing time. The outbox has its own loop
+(bot.sender.OutboxSender.serve), woken when something is queued.
 """
 
 from __future__ import annotations
@@ -13,18 +14,19 @@ from typing import Final
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 Job = Callable[[], Awaitable[None]]
-SYNC_HOUR: Final = 5
-SYNC_MINUTE: Final = 17
+TICK_SECONDS: Final = 30
 
 
-def build_scheduler(*, timezone: str, close_due_runs: Job, sync_usage: Job) -> AsyncIOScheduler:
-    """One job per concern; `max_instances=1` so a slow job is never run twice at once."""
+def build_scheduler(*, timezone: str, tick: Job, every: float = TICK_SECONDS) -> AsyncIOScheduler:
+    """One interval job; `max_instances=1` so a slow tick is never run twice at once."""
     scheduler = AsyncIOScheduler(timezone=timezone)
-    common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 60}
-    scheduler.add_job(close_due_runs, "interval", minutes=1, id="close_runs", **common)
-    # Reports lag 24-48 h and one run makes 10 requests (limit: 14 per 10 minutes per report
-    # API), so once a day in the early morning is both enough and well within throttling.
     scheduler.add_job(
-        sync_usage, "cron", hour=SYNC_HOUR, minute=SYNC_MINUTE, id="usage_sync", **common
+        tick,
+        "interval",
+        seconds=every,
+        id="tick",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=int(every),
     )
     return scheduler

@@ -1,4 +1,9 @@
-"""Check-in runs, the delivery outbox and anonymous responses."""
+"""Check-in runs, who they were sent to, and anonymous responses.
+
+A run's cards and reminders are messages of the one outbox (store/outbox.py): kind
+"checkin" (ref {"run": id}) and "checkin.reminder" (ref {"run": id, "n": i}), topic
+"run:<id>". Who may answer a run is kept apart, in `run_recipient`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,8 +21,10 @@ from adoption.audience import Audience
 from adoption.checkin import shipped_template_source
 from adoption.results import Answered
 from adoption.scopes import TENANT, Scope
+from store import outbox
+from store.outbox import NewMessage
 from store.people import reachable_ids, reachable_query
-from store.tables import CheckinRun, Delivery, DeliveryState, Person, Response, RunState
+from store.tables import CampaignMember, CheckinRun, Person, Response, RunRecipient, RunState
 
 
 @dataclass(frozen=True)
@@ -43,17 +50,53 @@ async def overlapping_runs(
 ) -> list[int]:
     """Open runs of `template_key` already sent to someone of `audience`."""
     query = (
-        select(Delivery.run_id)
-        .join(CheckinRun, CheckinRun.id == Delivery.run_id)
+        select(RunRecipient.run_id)
+        .join(CheckinRun, CheckinRun.id == RunRecipient.run_id)
         .where(
             _is_open(now),
             CheckinRun.template_key == template_key,
-            Delivery.person_id.in_(reachable_query(audience)),
+            RunRecipient.person_id.in_(reachable_query(audience)),
         )
         .distinct()
-        .order_by(Delivery.run_id)
+        .order_by(RunRecipient.run_id)
     )
     return list((await session.scalars(query)).all())
+
+
+CHECKIN_KIND = "checkin"
+REMINDER_KIND = "checkin.reminder"
+
+
+def topic(run_id: int) -> str:
+    return f"run:{run_id}"
+
+
+def run_messages(
+    run_id: int, person_id: str, send_at: datetime, reminders: Sequence[datetime]
+) -> list[NewMessage]:
+    """The card of a run for one person, and its reminders (skipped if they answered)."""
+    messages = [
+        NewMessage(
+            CHECKIN_KIND,
+            person_id,
+            {"run": run_id},
+            f"checkin:{run_id}:{person_id}",
+            send_at,
+            topic(run_id),
+        )
+    ]
+    messages.extend(
+        NewMessage(
+            REMINDER_KIND,
+            person_id,
+            {"run": run_id, "n": n},
+            f"reminder:{run_id}:{n}:{person_id}",
+            at,
+            topic(run_id),
+        )
+        for n, at in enumerate(reminders, start=1)
+    )
+    return messages
 
 
 async def open_run(
@@ -65,10 +108,13 @@ async def open_run(
     open_for: timedelta,
     min_group_size: int,
     alongside: bool = False,
+    reminders: Sequence[timedelta] = (),
+    campaign_id: int | None = None,
 ) -> OpenedRun:
-    """Open a run of a shipped template and queue one delivery per reachable person.
+    """Open a run of a shipped template and queue its card (and reminders) for every
+    reachable person of the audience.
 
-    This is the one place a run is opened (CLI, demo, scheduler). It refuses, with
+    This is the one place a run is opened (CLI, demo, campaigns). It refuses, with
     `RunOverlap`, a run that would reach people who have an open run of the same template,
     unless `alongside` asks for it: two open pulses would split what one group says over two
     runs. The run keeps the template's text as it is now, so answers are always checked
@@ -86,38 +132,47 @@ async def open_run(
         opened_at=now,
         closes_at=now + open_for,
         min_group_size=min_group_size,
+        campaign_id=campaign_id,
     )
     session.add(run)
     await session.flush()
     people = await reachable_ids(session, audience)
-    session.add_all(_delivery(run.id, person_id, now) for person_id in people)
-    return OpenedRun(run.id, len(people))
-
-
-def _delivery(run_id: int, person_id: str, now: datetime) -> Delivery:
-    return Delivery(
-        run_id=run_id,
-        person_id=person_id,
-        state=DeliveryState.PENDING,
-        attempts=0,
-        next_attempt_at=now,
-        updated_at=now,
+    if people:
+        await session.execute(
+            insert(RunRecipient), [{"run_id": run.id, "person_id": p} for p in people]
+        )
+    remind_at = [now + delay for delay in reminders if delay < open_for]
+    await outbox.enqueue(
+        session,
+        (m for p in people for m in run_messages(run.id, p, now, remind_at)),
+        now,
     )
+    return OpenedRun(run.id, len(people))
 
 
 async def add_to_open_runs(session: AsyncSession, person_id: str, now: datetime) -> list[int]:
     """Queue every open run whose audience includes the person (someone who installed after
-    it opened); returns the runs queued."""
+    it opened); returns the runs queued. Reminders follow the run's own schedule."""
     person = await session.get(Person, person_id)
     if person is None:
         return []
-    query = select(CheckinRun.id, CheckinRun.audience).where(_is_open(now))
+    member_of = set(
+        (
+            await session.scalars(
+                select(CampaignMember.campaign_id).where(CampaignMember.person_id == person_id)
+            )
+        ).all()
+    )
+    query = select(CheckinRun.id, CheckinRun.audience, CheckinRun.campaign_id).where(_is_open(now))
     added: list[int] = []
-    for run_id, audience in (await session.execute(query)).all():
-        if not Audience.decode(audience).includes(person.department, person.wave):
+    for run_id, encoded, campaign_id in (await session.execute(query)).all():
+        audience = Audience.decode(encoded)
+        listed = audience.kind == "list" and campaign_id in member_of
+        if not (listed or audience.includes(person.department, person.wave)):
             continue
-        if await session.get(Delivery, (run_id, person_id)) is None:
-            session.add(_delivery(run_id, person_id, now))
+        if await session.get(RunRecipient, (run_id, person_id)) is None:
+            session.add(RunRecipient(run_id=run_id, person_id=person_id))
+            await outbox.enqueue(session, run_messages(run_id, person_id, now, []), now)
             added.append(run_id)
     return added
 
@@ -159,8 +214,8 @@ async def recipient(session: AsyncSession, run_id: int, person_id: str) -> Recip
     row = (
         await session.execute(
             select(Person.department, Person.wave)
-            .join(Delivery, Delivery.person_id == Person.id)
-            .where(Delivery.run_id == run_id, Delivery.person_id == person_id)
+            .join(RunRecipient, RunRecipient.person_id == Person.id)
+            .where(RunRecipient.run_id == run_id, RunRecipient.person_id == person_id)
         )
     ).first()
     return Recipient(row.department, row.wave) if row is not None else None
@@ -169,141 +224,11 @@ async def recipient(session: AsyncSession, run_id: int, person_id: str) -> Recip
 async def recipients(session: AsyncSession, run_id: int) -> dict[str, Recipient]:
     """Every recipient of a run, by person id (one query instead of one per answer)."""
     rows = await session.execute(
-        select(Delivery.person_id, Person.department, Person.wave)
-        .join(Person, Person.id == Delivery.person_id)
-        .where(Delivery.run_id == run_id)
+        select(RunRecipient.person_id, Person.department, Person.wave)
+        .join(Person, Person.id == RunRecipient.person_id)
+        .where(RunRecipient.run_id == run_id)
     )
     return {row.person_id: Recipient(row.department, row.wave) for row in rows}
-
-
-# --- the outbox ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DueDelivery:
-    run_id: int
-    person_id: str
-    attempts: int
-    conversation: dict[str, Any]
-    locale: str | None
-
-
-async def claim_due(
-    session: AsyncSession, *, now: datetime, lease: timedelta, limit: int
-) -> list[DueDelivery]:
-    """Take up to `limit` due deliveries for this sender, leasing them against other senders.
-
-    Rows still SENDING after their lease (a sender died mid-send) are due again: delivery is
-    at least once, never silently lost.
-    """
-    due = or_(
-        and_(Delivery.state == DeliveryState.PENDING, Delivery.next_attempt_at <= now),
-        and_(Delivery.state == DeliveryState.SENDING, Delivery.lease_until <= now),
-    )
-    candidates = select(Delivery.run_id, Delivery.person_id).where(due).limit(limit)
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    keys = (await session.execute(candidates)).all()
-    if not keys:
-        return []
-    claimed: list[DueDelivery] = []
-    for run_id, person_id in keys:
-        result = await session.execute(
-            update(Delivery)
-            .where(Delivery.run_id == run_id, Delivery.person_id == person_id, due)
-            .values(
-                state=DeliveryState.SENDING,
-                lease_until=now + lease,
-                attempts=Delivery.attempts + 1,
-                updated_at=now,
-            )
-        )
-        if getattr(result, "rowcount", 0) != 1:
-            continue  # another sender took it between the select and the update
-        row = (
-            await session.execute(
-                select(Delivery.attempts, Person.conversation, Person.locale)
-                .join(Person, Person.id == Delivery.person_id)
-                .where(Delivery.run_id == run_id, Delivery.person_id == person_id)
-            )
-        ).one()
-        if row.conversation is None:
-            await _finish(
-                session, run_id, person_id, DeliveryState.UNREACHABLE, now, "no_conversation"
-            )
-            continue
-        claimed.append(DueDelivery(run_id, person_id, row.attempts, row.conversation, row.locale))
-    return claimed
-
-
-async def _finish(
-    session: AsyncSession,
-    run_id: int,
-    person_id: str,
-    state: DeliveryState,
-    now: datetime,
-    error: str | None = None,
-    activity_id: str | None = None,
-) -> None:
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.run_id == run_id, Delivery.person_id == person_id)
-        .values(
-            state=state, lease_until=None, last_error=error, activity_id=activity_id, updated_at=now
-        )
-    )
-
-
-async def mark_sent(
-    session: AsyncSession, run_id: int, person_id: str, activity_id: str | None, now: datetime
-) -> None:
-    await _finish(session, run_id, person_id, DeliveryState.SENT, now, None, activity_id)
-
-
-async def mark_unreachable(
-    session: AsyncSession, run_id: int, person_id: str, now: datetime, reason: str
-) -> None:
-    await _finish(session, run_id, person_id, DeliveryState.UNREACHABLE, now, reason)
-
-
-async def mark_failed(
-    session: AsyncSession, run_id: int, person_id: str, now: datetime, reason: str
-) -> None:
-    await _finish(session, run_id, person_id, DeliveryState.FAILED, now, reason)
-
-
-async def retry_later(
-    session: AsyncSession, run_id: int, person_id: str, at: datetime, now: datetime, reason: str
-) -> None:
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.run_id == run_id, Delivery.person_id == person_id)
-        .values(
-            state=DeliveryState.PENDING,
-            next_attempt_at=at,
-            lease_until=None,
-            last_error=reason,
-            updated_at=now,
-        )
-    )
-
-
-async def delivery_counts(session: AsyncSession, run_id: int) -> dict[str, int]:
-    rows = await session.execute(
-        select(Delivery.state, func.count())
-        .where(Delivery.run_id == run_id)
-        .group_by(Delivery.state)
-    )
-    return {str(state): int(count) for state, count in rows.all()}
-
-
-async def next_due_at(session: AsyncSession) -> datetime | None:
-    """When the next pending delivery becomes due (None when the outbox is empty)."""
-    return await session.scalar(
-        select(func.min(Delivery.next_attempt_at)).where(
-            Delivery.state.in_([DeliveryState.PENDING, DeliveryState.SENDING])
-        )
-    )
 
 
 # --- responses -----------------------------------------------------------------------------
@@ -340,6 +265,10 @@ async def find_response(
             Response.run_id == run_id, Response.respondent_key == respondent_key
         )
     )
+
+
+async def recipient_count(session: AsyncSession, run_id: int) -> int:
+    return int(await session.scalar(select(func.count()).where(RunRecipient.run_id == run_id)) or 0)
 
 
 async def response_count(session: AsyncSession, run_id: int) -> int:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adoption.audience import Audience
-from store.tables import DirectoryEntry, Person
+from store.tables import CampaignMember, DirectoryEntry, Person
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -69,16 +71,28 @@ async def set_locale(session: AsyncSession, person_id: str, locale: str) -> None
     await session.execute(update(Person).where(Person.id == person_id).values(locale=locale))
 
 
+def _within(query: Select[_T], audience: Audience) -> Select[_T]:
+    """`query` over Person narrowed to the people of `audience`."""
+    if audience.kind == "department":
+        return query.where(Person.department == audience.name)
+    if audience.kind == "wave":
+        return query.where(Person.wave == audience.name)
+    if audience.kind == "list":
+        members = select(CampaignMember.person_id).where(
+            CampaignMember.campaign_id == int(audience.name)
+        )
+        return query.where(Person.id.in_(members))
+    return query
+
+
 def reachable_query(audience: Audience) -> Select[str]:
     """Ids of the people the bot can message within `audience` (a query, for subqueries)."""
-    query = select(Person.id).where(
-        Person.conversation.is_not(None), Person.unreachable_since.is_(None)
+    return _within(
+        select(Person.id).where(
+            Person.conversation.is_not(None), Person.unreachable_since.is_(None)
+        ),
+        audience,
     )
-    if audience.kind == "department":
-        query = query.where(Person.department == audience.name)
-    elif audience.kind == "wave":
-        query = query.where(Person.wave == audience.name)
-    return query
 
 
 async def reachable_ids(session: AsyncSession, audience: Audience) -> Sequence[str]:
@@ -135,3 +149,27 @@ async def display_names(session: AsyncSession) -> list[str]:
         select(Person.display_name).where(Person.display_name.is_not(None))
     )
     return [name for name in rows.all() if name]
+
+
+async def count_in(session: AsyncSession, audience: Audience) -> int:
+    """How many known people an audience holds (installed or not): is it empty?"""
+    return int(await session.scalar(_within(select(func.count(Person.id)), audience)) or 0)
+
+
+async def ids_by_ref(session: AsyncSession, refs: Sequence[str]) -> dict[str, str]:
+    """Person ids for lower-cased UPNs or object ids (those known to uptake), by ref."""
+    found: dict[str, str] = {}
+    wanted = sorted(set(refs))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = await session.execute(
+            select(Person.id, func.lower(Person.upn)).where(
+                or_(Person.id.in_(chunk), func.lower(Person.upn).in_(chunk))
+            )
+        )
+        for person_id, upn in rows:
+            if person_id in chunk:
+                found[person_id] = person_id
+            if upn in chunk:
+                found[upn] = person_id
+    return found

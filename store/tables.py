@@ -66,6 +66,8 @@ class Person(Base):
     # The rollout wave (pilot, key users, everyone...) the person belongs to, when known.
     wave: Mapped[str | None] = mapped_column(String(64))
     locale: Mapped[str | None] = mapped_column(String(16))
+    # The IANA zone Teams reported (activity.localTimezone), for "their local Monday 09:00".
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     # The Bot Framework conversation reference captured at install, as JSON.
     conversation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     installed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -104,33 +106,145 @@ class CheckinRun(Base):
     closes_at: Mapped[datetime] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     min_group_size: Mapped[int] = mapped_column(Integer)
+    # The campaign this run is an occurrence of (None: opened by hand). No foreign key: see
+    # migration 0006; campaigns are closed, never deleted.
+    campaign_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
-class DeliveryState(StrEnum):
+class MessageState(StrEnum):
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
     UNREACHABLE = "unreachable"
+    # The renderer decided it is moot (the person answered, the run closed, the ambassador left).
+    SKIPPED = "skipped"
 
 
-class Delivery(Base):
-    """The outbox: one row per run and person, so a send is idempotent and resumable."""
+FINAL_STATES = frozenset(
+    {MessageState.SENT, MessageState.FAILED, MessageState.UNREACHABLE, MessageState.SKIPPED}
+)
 
-    __tablename__ = "delivery"
 
-    run_id: Mapped[int] = mapped_column(ForeignKey("checkin_run.id"), primary_key=True)
-    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), primary_key=True)
-    state: Mapped[str] = mapped_column(String(16), default=DeliveryState.PENDING)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+class Message(Base):
+    """The outbox: every proactive message, of every kind, one row each.
+
+    `kind` picks the renderer its feature registered; `ref` says what to render (a run, a
+    tip...), rendered at send time in the recipient's language. `dedupe_key` is unique, so
+    enqueueing the same message twice sends it once. `not_before` is the earliest send time;
+    `next_attempt_at` moves with retries. While SENDING, `lease_until` is when another sender
+    may take the row over.
+    """
+
+    __tablename__ = "message"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    ref: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # What the message belongs to, for status and counts ("run:12" for a run's check-ins and
+    # reminders): the feature's grouping, opaque to the sender.
+    topic: Mapped[str | None] = mapped_column(String(64), index=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    not_before: Mapped[datetime] = mapped_column(UtcDateTime())
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    # While SENDING: the time after which another sender may take the row over (crash recovery).
+    state: Mapped[str] = mapped_column(String(16), default=MessageState.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     activity_id: Mapped[str | None] = mapped_column(String(256))
     last_error: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
-    __table_args__ = (Index("ix_delivery_due", "state", "next_attempt_at"),)
+    __table_args__ = (Index("ix_message_due", "state", "next_attempt_at"),)
+
+
+class RunRecipient(Base):
+    """Who a check-in run was sent to: only they may answer it."""
+
+    __tablename__ = "run_recipient"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("checkin_run.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[str] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Schedule(Base):
+    """Something that recurs (a campaign, the daily usage sync, weekly tips), durably.
+
+    `rule` is an adoption.recurrence.Recurrence as JSON (local start, interval, zone);
+    `next_due` is the next occurrence in UTC. Each occurrence is materialised once in
+    `occurrence` (unique per schedule and time), so a restart or a second worker never fires
+    it twice.
+    """
+
+    __tablename__ = "schedule"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    rule: Mapped[dict[str, Any]] = mapped_column(JSON)
+    next_due: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Occurrence(Base):
+    """One firing of a schedule: fired (its job ran and committed) or missed (downtime
+    longer than the catch-up window)."""
+
+    __tablename__ = "occurrence"
+
+    schedule_id: Mapped[int] = mapped_column(
+        ForeignKey("schedule.id", ondelete="CASCADE"), primary_key=True
+    )
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime(), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    fired_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class CampaignState(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+
+class Campaign(Base):
+    """A check-in template sent to an audience on a schedule, with reminders to those who
+    have not answered, each occurrence closing after `close_after_days`."""
+
+    __tablename__ = "campaign"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    template_key: Mapped[str] = mapped_column(String(64))
+    # "all", "department:<name>", "wave:<key>" or "list" (the people in campaign_member).
+    audience: Mapped[str] = mapped_column(String(160))
+    remind_after_days: Mapped[list[int]] = mapped_column(JSON)
+    close_after_days: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default=CampaignState.ACTIVE)
+    min_group_size: Mapped[int] = mapped_column(Integer)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("schedule.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class CampaignMember(Base):
+    """The people of a campaign whose audience is a list (a CSV of UPNs or object ids)."""
+
+    __tablename__ = "campaign_member"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[str] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 class Response(Base):

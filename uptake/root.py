@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, time
 from typing import Any
 
 from aiohttp import web
@@ -21,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adoption.clock import Clock, utc_now
+from adoption.recurrence import Recurrence
 from bot import ambassador, checkin, facilitator, lifecycle
 from bot.access import FacilitatorAccess
 from bot.app import Glue, build_agent
@@ -29,12 +31,14 @@ from bot.dispatch import Fallbacks, Router
 from bot.facilitator_reads import FacilitatorReads
 from bot.runs import RunCache
 from bot.sdk_patches import memoise_product_info
-from bot.sender import OutboxSender
+from bot.sender import OutboxSender, Renderers
 from bot.web import build_web_app
 from cards import conversation as conv
 from graph.errors import UsageDataError
 from graph.membership import GraphGroupMembership
-from store import checkins
+from scheduler.leader import FileLeadership, Leadership, PostgresLeadership
+from scheduler.runner import Job, ScheduleRunner
+from store import campaigns, checkins, schedules
 from store.answers import Answer, answer_writer
 from store.audit import AuditRecord, write_audit
 from store.batching import BatchWriter
@@ -45,6 +49,11 @@ from uptake.sync import run_sync
 log = logging.getLogger("uptake")
 
 SECRET_FILE = "secret.key"  # noqa: S105 - a file name, not a secret
+USAGE_SYNC = "usage_sync"
+CAMPAIGN = "campaign"
+# Reports lag 24-48 h and one sync makes 10 requests (limit: 14 per 10 minutes per report
+# API), so once a day in the early morning is both enough and well within throttling.
+SYNC_HOUR, SYNC_MINUTE = 5, 17
 
 
 def load_or_create_secret(settings: Settings) -> bytes:
@@ -130,9 +139,11 @@ class Runtime:
         connections = connection_manager(credentials)
         tokens: TokenSource = SdkTokens(connections) if credentials.configured else LocalTokens()
         pool = ConnectorPool(tokens)
+        renderers = Renderers()
         sender = OutboxSender(
             sessions,
             pool,
+            renderers,
             rate_per_second=settings.send_rate_per_second,
             max_attempts=settings.send_max_attempts,
             default_locale=settings.default_locale,
@@ -147,6 +158,7 @@ class Runtime:
         lifecycle.register(router, lifecycle.Lifecycle(sessions, clock, k))
         checkin.register(
             router,
+            renderers,
             checkin.CheckIns(sessions, RunCache(sessions), answers, secret, clock, sender.wake),
         )
         facilitator.register(
@@ -170,6 +182,12 @@ class Runtime:
             connections,
             clock,
         )
+
+    def leadership(self) -> Leadership:
+        """The lock that makes one process the only sender and scheduler."""
+        if self.settings.is_sqlite:
+            return FileLeadership(self.settings.data_dir / "worker.lock")
+        return PostgresLeadership(self.engine)
 
     def glue(self) -> Glue:
         return Glue(
@@ -209,7 +227,9 @@ class Runtime:
         if closed:
             log.info("runs.closed count=%s", closed)
 
-    async def sync_usage(self) -> None:
+    async def sync_usage(
+        self, _session: AsyncSession | None = None, _schedule: object = None, _due: object = None
+    ) -> None:
         """The daily usage sync; a failure is logged and retried by tomorrow's run (or by hand)."""
         try:
             outcomes = await run_sync(self.settings, self.sessions)
@@ -217,6 +237,25 @@ class Runtime:
             log.error("usage.sync_failed error=%s", type(error).__name__)
             return
         log.info("usage.synced dates=%s", len(outcomes))
+
+    def schedule_runner(self) -> ScheduleRunner:
+        """The durable schedules' jobs, by kind."""
+        return ScheduleRunner(
+            self.sessions,
+            {
+                USAGE_SYNC: Job(self.sync_usage, transactional=False),
+                CAMPAIGN: Job(campaigns.fire, catch_up=campaigns.CATCH_UP),
+            },
+            self.clock,
+        )
+
+    async def ensure_schedules(self) -> None:
+        """The schedules every deployment has (idempotent): the daily usage sync."""
+        zone = self.settings.timezone
+        today = self.clock().astimezone(self.settings.zone).date()
+        sync = Recurrence(datetime.combine(today, time(SYNC_HOUR, SYNC_MINUTE)), zone, every_days=1)
+        async with self.sessions.begin() as session:
+            await schedules.ensure(session, USAGE_SYNC, USAGE_SYNC, sync, self.clock())
 
     async def close(self) -> None:
         await self.answers.close()

@@ -15,7 +15,7 @@ from graph.synthetic import generate_tenant
 from graph.synthetic_export import write_export_folder
 from store.engine import make_engine, make_sessions
 from store.schema import upgrade
-from store.tables import Delivery, Person
+from store.tables import Message, Person
 from tests.fakes.connector import FakeConnector, blocked
 
 UPTAKE = str(Path(sys.executable).with_name("uptake"))
@@ -96,20 +96,31 @@ async def test_checkin_send_delivers_to_reachable_people_of_the_department(
 
     try:
         code, output = await _run(tmp_path, "checkin", "send", "pulse", "--to", "Verkoop")
+        queued = len(connector.received)
+        sent, sent_output = await _run(tmp_path, "outbox", "send")
+        status, status_output = await _run(tmp_path, "checkin", "status", "1")
         unknown, unknown_output = await _run(tmp_path, "checkin", "send", "pulse", "--to", "Sales")
     finally:
         await connector.close()
 
     assert code == 0, output
     assert "3 recipient(s)" in output
-    assert "Sent: 2, unreachable: 1, failed: 0, still queued: 0." in output
+    assert queued == 0  # the command queues; the sender sends
+    assert sent == 0, sent_output
+    assert "Sent: 2, unreachable: 1, failed: 0, still queued: 0." in sent_output
+    assert status == 0
+    assert "sent 2, queued 0, failed 0, unreachable 1, answered 0" in status_output
     assert {r.conversation_id for r in connector.received} == {"conv-a", "conv-b"}
     assert unknown == 2
     assert "Unknown department 'Sales'" in unknown_output
     async with make_sessions(engine)() as session:
-        states = dict((await session.execute(select(Delivery.person_id, Delivery.state))).all())
+        rows = (await session.execute(select(Message.person_id, Message.state))).all()
     await engine.dispose()
-    assert states == {"a": "sent", "b": "sent", "d": "unreachable"}
+    assert {person: state for person, state in rows} == {
+        "a": "sent",
+        "b": "sent",
+        "d": "unreachable",
+    }
 
 
 async def test_ambassadors_are_added_listed_and_removed(tmp_path: Path) -> None:

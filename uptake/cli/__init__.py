@@ -13,10 +13,21 @@ def main() -> None:
 
 def _register() -> None:
     # Imported here, not at module top, so `import uptake.cli` builds nothing else.
-    from uptake.cli import ambassadors, checkin, db, serve, usage
+    from uptake.cli import ambassadors, campaign, checkin, db, jobs, serve, usage
     from uptake.cli import manifest as manifest_cli
+    from uptake.cli import outbox as outbox_cli
 
-    for module in (serve, db, checkin, usage, ambassadors, manifest_cli):
+    for module in (
+        serve,
+        db,
+        checkin,
+        campaign,
+        usage,
+        ambassadors,
+        jobs,
+        outbox_cli,
+        manifest_cli,
+    ):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -1,18 +1,15 @@
-"""`uptake checkin send <template> --to all|<department>|wave:<name>`: open a run, deliver it."""
+"""`uptake checkin send|status`: open a run and queue its cards; see how its delivery went."""
 
 from __future__ import annotations
 
-import asyncio
-import sys
 from datetime import timedelta
 
 import click
 
 from adoption.audience import Audience
 from adoption.checkin import SHIPPED_TEMPLATES, shipped_template
-from store import checkins, people
+from store import checkins, outbox, people
 from uptake.cli.common import EXIT_USAGE, configure_logging, run, runtime, say
-from uptake.root import Runtime
 
 
 @click.group()
@@ -74,34 +71,29 @@ async def _send(template_key: str, audience_text: str, open_days: int, alongside
         )
         if opened.recipients == 0:
             say("cli.nobody_reachable")
-            return 0
-        return await _deliver(started, opened.run_id, opened.recipients)
+        else:
+            # This command only queues: the worker (the one sender) delivers, at the pace
+            # Teams allows, and survives this terminal closing.
+            say("cli.run_queued", run=opened.run_id)
+        return 0
 
 
-async def _deliver(started: Runtime, run_id: int, recipients: int) -> int:
-    """Drain until every delivery of the run is final, sleeping until retries are due."""
-    with click.progressbar(length=recipients, file=sys.stderr) as bar:
-
-        def progress(outcome: str) -> None:
-            if outcome != "retry":
-                bar.update(1)
-
-        while True:
-            await started.sender.drain(on_progress=progress)
-            async with started.sessions() as session:
-                counts = await checkins.delivery_counts(session, run_id)
-                next_due = await checkins.next_due_at(session)
-            pending = counts.get("pending", 0) + counts.get("sending", 0)
-            if pending == 0 or next_due is None:
-                break
-            say("cli.waiting_retry", err=True, count=pending)
-            await asyncio.sleep(max(0.5, (next_due - started.clock()).total_seconds()))
+async def _status(run_id: int) -> int:
+    async with runtime() as started, started.sessions() as session:
+        run = await checkins.get_run(session, run_id)
+        if run is None:
+            say("cli.unknown_run", err=True, run=run_id)
+            return EXIT_USAGE
+        counts = await outbox.counts(session, checkins.topic(run_id), [checkins.CHECKIN_KIND])
+        answered = await checkins.response_count(session, run_id)
     say(
-        "cli.send_summary",
+        "cli.run_status",
+        run=run_id,
         sent=counts.get("sent", 0),
-        unreachable=counts.get("unreachable", 0),
+        pending=counts.get("pending", 0) + counts.get("sending", 0),
         failed=counts.get("failed", 0),
-        pending=pending,
+        unreachable=counts.get("unreachable", 0),
+        answered=answered,
     )
     return 0
 
@@ -128,9 +120,17 @@ async def _deliver(started: Runtime, run_id: int, recipients: int) -> int:
     help="Open it even when some of its people have an open run of the same template.",
 )
 def send(template: str, audience: str, open_days: int, alongside: bool) -> None:
-    """Open a check-in run and send its card to every reachable person of the audience."""
+    """Open a check-in run and queue its card for every reachable person of the audience."""
     configure_logging("WARNING")
     run(lambda: _send(template, audience, open_days, alongside))
+
+
+@checkin.command("status")
+@click.argument("run_id", metavar="RUN", type=click.IntRange(1, 10**9))
+def status(run_id: int) -> None:
+    """How the cards of RUN went: sent, queued, failed, unreachable, answered."""
+    configure_logging("WARNING")
+    run(lambda: _status(run_id))
 
 
 COMMANDS: list[click.Command] = [checkin]

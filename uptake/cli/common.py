@@ -8,11 +8,15 @@ import os
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NoReturn
+from zoneinfo import ZoneInfo
 
 import click
 import pydantic
 
+from adoption.campaigns import Problem
+from adoption.recurrence import RecurrenceError, parse_start, to_utc
 from cards.i18n import Locale, negotiate, t
 from uptake.database import StartupError
 from uptake.settings import BotCredentials, Settings
@@ -89,3 +93,19 @@ async def runtime(settings: Settings | None = None) -> AsyncIterator[Runtime]:
         yield started
     finally:
         await started.close()
+
+
+def moment_option(text: str, zone_name: str) -> datetime:
+    """A --at/--start value: ISO-8601 with an offset is that instant; without one it is a wall
+    time in `zone_name` (UPTAKE_TIMEZONE). Refused with the usage exit code otherwise."""
+    try:
+        local = parse_start(text, zone_name, datetime.now(UTC))
+    except RecurrenceError as error:
+        raise click.BadParameter(str(error)) from None
+    return to_utc(local, ZoneInfo(zone_name))
+
+
+def say_problem(label: str, problem: Problem) -> None:
+    """One problem of a request, after the field's label, in the reader's language."""
+    text = t(reader_locale(), f"campaign.problem_{problem.code}", **dict(problem.params))
+    click.echo(f"  {label}: {text}", err=True)

@@ -15,7 +15,7 @@ from aiohttp.web_exceptions import NotAppKeyWarning
 
 from adoption.endpoints import is_loopback_host
 from scheduler.jobs import build_scheduler
-from scheduler.leader import FileLeadership, Leadership, PostgresLeadership, lead
+from scheduler.leader import lead
 from uptake.cli.common import EXIT_USAGE, configure_logging, load_settings, run, say
 from uptake.database import StartupError
 from uptake.demo import demo_settings, prepare_demo
@@ -23,12 +23,6 @@ from uptake.root import Runtime
 from uptake.settings import BotCredentials, Settings
 
 log = logging.getLogger("uptake.serve")
-
-
-def _leadership(runtime: Runtime) -> Leadership:
-    if runtime.settings.is_sqlite:
-        return FileLeadership(runtime.settings.data_dir / "worker.lock")
-    return PostgresLeadership(runtime.engine)
 
 
 async def _listen(runner: web.AppRunner, host: str, port: int) -> None:
@@ -47,19 +41,31 @@ class _Worker:
 
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
-        self._scheduler = build_scheduler(
-            timezone=runtime.settings.timezone,
-            close_due_runs=runtime.close_due_runs,
-            sync_usage=runtime.sync_usage,
-        )
+        self._runner = runtime.schedule_runner()
+        self._scheduler = build_scheduler(timezone=runtime.settings.timezone, tick=self._tick)
         self._scheduler.start(paused=True)
         self._stop_sending = asyncio.Event()
         self._sending: asyncio.Task[None] | None = None
+        self._first_tick: asyncio.Task[None] | None = None
 
-    def elected(self) -> None:
+    async def _tick(self) -> None:
+        try:
+            await self._runtime.close_due_runs()
+            fired = await self._runner.run_due()
+        except Exception:
+            log.exception("worker.tick_failed")
+            return
+        if fired:
+            self._runtime.sender.wake()
+
+    async def elected(self) -> None:
+        await self._runtime.ensure_schedules()
         self._stop_sending.clear()
         self._sending = asyncio.create_task(self._runtime.sender.serve(self._stop_sending))
         self._scheduler.resume()
+        # Look at once: occurrences that fell due while no worker led are caught up now
+        # (in a task: a long usage sync must not hold up the leader's own checks).
+        self._first_tick = asyncio.create_task(self._tick())
 
     async def deposed(self) -> None:
         self._scheduler.pause()
@@ -94,7 +100,7 @@ async def _serve(
         if role in ("all", "worker"):
             worker = _Worker(runtime)
             leader = asyncio.create_task(
-                lead(_leadership(runtime), worker.elected, worker.deposed, stop)
+                lead(runtime.leadership(), worker.elected, worker.deposed, stop)
             )
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
