@@ -10,6 +10,8 @@ running check-in is found, and nobody is let in who should not be.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,10 +41,13 @@ class RunInfo:
 
 class RunCache:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], ttl: float = TTL_SECONDS
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        ttl: float = TTL_SECONDS,
+        timer: Callable[[], float] = time.monotonic,
     ) -> None:
         self._sessions = sessions
-        self._runs: TTLCache[int, RunInfo] = TTLCache(maxsize=MAX_RUNS, ttl=ttl)
+        self._runs: TTLCache[int, RunInfo] = TTLCache(maxsize=MAX_RUNS, ttl=ttl, timer=timer)
         self._recipients: LRUCache[int, dict[str, checkins.Recipient]] = LRUCache(
             maxsize=MAX_RECIPIENT_LISTS
         )

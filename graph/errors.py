@@ -12,6 +12,7 @@ from collections.abc import Awaitable
 from typing import TypeVar
 
 import httpx
+from azure.core.exceptions import ClientAuthenticationError
 from kiota_abstractions.api_error import APIError
 
 from adoption.pacing import retry_after_header
@@ -114,10 +115,22 @@ def translate(exc: Exception, *, what: str, permission: str) -> GraphError:
     return GraphError(f"{what}: {detail}", status=status, code=code)
 
 
+class GraphCredentialsMissing(GraphError):
+    """No credential could get a token: Graph is not configured (AZURE_* or a managed
+    identity), or the configured one is refused."""
+
+
 async def graph_call(call: Awaitable[T], *, what: str, permission: str) -> T:
     """Await a Graph SDK call, translating its failures (see `translate`)."""
     try:
         return await call
+    except ClientAuthenticationError as exc:
+        # azure-identity found no usable credential (none configured, or refused).
+        log.warning("graph.no_credentials", extra={"what": what, "error": type(exc).__name__})
+        raise GraphCredentialsMissing(
+            f"{what}: no Microsoft Graph credentials: set AZURE_TENANT_ID, AZURE_CLIENT_ID and "
+            "AZURE_CLIENT_SECRET (or a certificate, or a managed identity), or UPTAKE_REPORTS_DIR"
+        ) from exc
     except (APIError, httpx.HTTPError) as exc:
         typed = translate(exc, what=what, permission=permission)
         log.warning(

@@ -54,7 +54,12 @@ async def enqueue(session: AsyncSession, messages: Iterable[NewMessage], now: da
     """Queue messages; one whose dedupe key exists already is left as it is. Returns how many
     were new (the caller's transaction commits them)."""
     insert = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
-    statement = insert(Message).on_conflict_do_nothing(index_elements=[Message.dedupe_key])
+    # RETURNING counts what was really inserted: an executemany's rowcount is not reliable.
+    statement = (
+        insert(Message)
+        .on_conflict_do_nothing(index_elements=[Message.dedupe_key])
+        .returning(Message.id)
+    )
     added = 0
     chunk: list[dict[str, Any]] = []
 
@@ -62,7 +67,7 @@ async def enqueue(session: AsyncSession, messages: Iterable[NewMessage], now: da
         if not chunk:
             return 0
         result = await session.execute(statement, chunk)
-        count = int(getattr(result, "rowcount", 0) or 0)
+        count = len(result.all())
         chunk.clear()
         return count
 

@@ -159,7 +159,15 @@ class Runtime:
         checkin.register(
             router,
             renderers,
-            checkin.CheckIns(sessions, RunCache(sessions), answers, secret, clock, sender.wake),
+            checkin.CheckIns(
+                sessions,
+                # Expiry follows the runtime's clock: a simulated week is a week for it too.
+                RunCache(sessions, timer=lambda: clock().timestamp()),
+                answers,
+                secret,
+                clock,
+                sender.wake,
+            ),
         )
         facilitator.register(
             router,

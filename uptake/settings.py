@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     graph_token: SecretStr | None = None
     reports_dir: Path | None = None
     # Teams allows about 50 requests/s per app per tenant; stay under it with room for replies.
-    send_rate_per_second: float = Field(default=40.0, gt=0, le=50)
+    send_rate_per_second: float = Field(default=40.0, gt=0, le=500)
     send_max_attempts: int = Field(default=5, ge=1, le=20)
 
     @field_validator("facilitators", mode="before")

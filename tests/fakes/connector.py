@@ -7,6 +7,7 @@ Retry-After, 403 MessageWritesBlocked, 503...) so the real SDK client meets real
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from collections import defaultdict, deque
@@ -56,6 +57,7 @@ class FakeConnector:
         self._always: dict[str, Failure] = {}
         self._ids = itertools.count(1)
         self.server: TestServer | None = None
+        self._arrived = asyncio.Condition()
 
     # --- scripting failures ---------------------------------------------------------------
     def fail_next(self, conversation_id: str, *failures: Failure) -> None:
@@ -65,6 +67,11 @@ class FakeConnector:
         self._always[conversation_id] = failure
 
     # --- what arrived ---------------------------------------------------------------------
+    async def wait_for(self, count: int) -> None:
+        """Until at least `count` activities arrived (bound it with `asyncio.timeout`)."""
+        async with self._arrived:
+            await self._arrived.wait_for(lambda: len(self.received) >= count)
+
     def sent_to(self, conversation_id: str) -> list[Received]:
         return [r for r in self.received if r.conversation_id == conversation_id]
 
@@ -95,6 +102,8 @@ class FakeConnector:
                 method, conversation_id, activity_id, body, request.headers.get("Authorization")
             )
         )
+        async with self._arrived:
+            self._arrived.notify_all()
         if method == "DELETE":
             return web.Response(status=200)
         return web.json_response({"id": activity_id or f"activity-{next(self._ids)}"})

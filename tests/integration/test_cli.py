@@ -27,7 +27,17 @@ def _env(tmp_path: Path) -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith(("UPTAKE_", "CONNECTIONS__", "AZURE_"))
     }
-    env.update({"UPTAKE_DATA_DIR": str(tmp_path), "LANG": "en_GB.UTF-8"})
+    # Usage comes from an (empty) export folder unless a test says otherwise: no CLI run of
+    # a test ever reaches for Microsoft Graph or a managed-identity endpoint.
+    reports = tmp_path / "no-reports"
+    reports.mkdir(exist_ok=True)
+    env.update(
+        {
+            "UPTAKE_DATA_DIR": str(tmp_path),
+            "UPTAKE_REPORTS_DIR": str(reports),
+            "LANG": "en_GB.UTF-8",
+        }
+    )
     return env
 
 
@@ -274,3 +284,66 @@ async def test_a_second_open_pulse_for_the_same_people_is_refused(
     assert second == 2
     assert "already have an open pulse check-in (run 1)" in output
     assert alongside == 0
+
+
+async def test_a_campaign_runs_two_simulated_weeks_from_the_cli(
+    tmp_path: Path, connector: FakeConnector
+) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'uptake.db'}")
+    await upgrade(engine)
+    async with make_sessions(engine).begin() as session:
+        for pid in ("a", "b", "c"):
+            reference = {
+                "conversation": {"id": f"conv-{pid}"},
+                "serviceUrl": connector.url,
+                "channelId": "msteams",
+                "bot": {"id": "28:bot"},
+                "user": {"id": pid},
+            }
+            session.add(Person(id=pid, department="Verkoop", conversation=reference))
+    await engine.dispose()
+    moments = ["2026-12-07T10:01", "2026-12-09T10:01", "2026-12-11T10:01", "2026-12-14T10:01"]
+    try:
+        created, created_output = await _run(
+            tmp_path,
+            "campaign", "create", "--template", "pulse", "--to", "Verkoop",
+            "--start", "2026-12-07T10:00", "--every", "1w", "--remind-after", "2,4",
+        )  # fmt: skip
+        for moment in moments:
+            fired, fired_output = await _run(tmp_path, "jobs", "run-due", "--at", moment)
+            assert fired == 0, fired_output
+            sent, sent_output = await _run(tmp_path, "outbox", "send", "--at", moment)
+            assert sent == 0, sent_output
+        after = len(connector.received)
+        _, again_output = await _run(tmp_path, "jobs", "run-due", "--at", moments[-1])
+        await _run(tmp_path, "outbox", "send", "--at", moments[-1])
+        _, status_output = await _run(tmp_path, "campaign", "status", "1")
+    finally:
+        await connector.close()
+
+    assert created == 0, created_output
+    assert "every 1 week(s) on Monday at 10:00" in created_output
+    # Per person: the card of week 1, two reminders, the card of week 2.
+    assert after == 3 * 4
+    assert len(connector.received) == after  # run again: nothing twice
+    assert "Nothing to do" in again_output
+    assert "run 2 of 2026-12-14" in status_output and "run 1 of 2026-12-07" in status_output
+
+
+async def test_a_bad_campaign_is_refused_with_every_problem_and_nothing_created(
+    tmp_path: Path,
+) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text("upn\nnot-a-person\nnobody@contoso.be\n", "utf-8")
+    code, output = await _run(
+        tmp_path,
+        "campaign", "create", "--template", "survey", "--to", f"file:{people}",
+        "--start", "2026-01-01T10:00", "--every", "fortnight",
+    )  # fmt: skip
+    listed, listed_output = await _run(tmp_path, "campaign", "list")
+    assert code == 2
+    _no_traceback(output)
+    assert "--template: unknown template 'survey'" in output
+    assert "--start: 2026-01-01T10:00 is in the past" in output
+    assert "--every: 'fortnight' is no interval" in output
+    assert listed == 0 and "There are no campaigns yet." in listed_output
