@@ -153,3 +153,18 @@ def plan_campaign(request: CampaignRequest, zone_name: str, now: datetime) -> Ca
     return CampaignPlan(
         request.template, audience, audience_file, recurrence, reminders, close_after
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RunStatus:
+    run_id: int
+    opened_at: datetime
+    closes_at: datetime
+    open: bool
+    sent: int
+    pending: int
+    failed: int
+    unreachable: int
+    skipped: int
+    answered: int
+    recipients: int

@@ -25,6 +25,7 @@ class Command(StrEnum):
     TREND = "trend"
     AMBASSADORS = "ambassadors"
     WAVES = "waves"
+    CAMPAIGN = "campaign"
     HELP = "help"
     MY_AMBASSADOR = "my_ambassador"
 
@@ -38,6 +39,7 @@ _WORDS: Final[Mapping[Command, tuple[str, ...]]] = {
     Command.TREND: ("trend", "trends", "tendance", "tendances", "evolutie", "evolution"),
     Command.AMBASSADORS: ("ambassadors", "ambassadeurs", "champions"),
     Command.WAVES: ("waves", "golven", "vagues", "wave", "golf", "vague"),
+    Command.CAMPAIGN: ("campaign", "campaigns", "campagne", "campagnes"),
     Command.HELP: ("help", "aide", "hulp", "menu", "commands", "commandes", "?"),
 }
 # Whole phrases, checked before single words ("mon ambassadeur" is not "ambassadeurs").

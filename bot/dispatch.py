@@ -67,6 +67,12 @@ class _Route:
 
 
 @dataclass(frozen=True, slots=True)
+class _Verb:
+    audience: Audience
+    handler: VerbHandler
+
+
+@dataclass(frozen=True, slots=True)
 class Fallbacks:
     """The cards the router itself sends: refusal per audience, and not understood."""
 
@@ -80,7 +86,7 @@ class Router:
         self._audit = audit
         self._clock = clock
         self._commands: dict[Command, _Route] = {}
-        self._verbs: dict[str, VerbHandler] = {}
+        self._verbs: dict[str, _Verb] = {}
         self._help: dict[Audience, HelpCard] = {}
         self._members: dict[Audience, Membership] = {}
         self._install_hooks: list[InstallHook] = []
@@ -99,10 +105,11 @@ class Router:
             raise ValueError(f"command {command.value!r} is registered already")
         self._commands[command] = _Route(audience, handler)
 
-    def verb(self, verb: str, handler: VerbHandler) -> None:
+    def verb(self, verb: str, handler: VerbHandler, audience: Audience = "everyone") -> None:
+        """A card verb; a gated audience's verbs are refused to others, like commands."""
         if verb in self._verbs:
             raise ValueError(f"card verb {verb!r} is registered already")
-        self._verbs[verb] = handler
+        self._verbs[verb] = _Verb(audience, handler)
 
     def help(self, audience: Audience, build: HelpCard) -> None:
         if audience in self._help:
@@ -125,7 +132,10 @@ class Router:
         missing = [c.value for c in Command if c is not Command.HELP and c not in self._commands]
         if missing:
             raise RuntimeError(f"no handler for command(s): {', '.join(missing)}")
-        ungated = {r.audience for r in self._commands.values()} - {"everyone", *self._members}
+        used = {r.audience for r in self._commands.values()} | {
+            v.audience for v in self._verbs.values()
+        }
+        ungated = used - {"everyone", *self._members}
         if ungated:
             raise RuntimeError(f"no membership check for audience(s): {', '.join(ungated)}")
         if "everyone" not in self._help:
@@ -183,11 +193,17 @@ class Router:
 
     async def answer_verb(self, turn: Turn, verb: str, data: Mapping[str, object]) -> Card | None:
         """The replacement card for a card action; None when no module knows the verb."""
-        handler = self._verbs.get(verb)
-        if handler is None:
+        found = self._verbs.get(verb)
+        if found is None:
             log.info("card.unknown_verb")
             return None
-        return await handler(turn, data)
+        if not await self.is_in(found.audience, turn.person_id):
+            log.info("card.refused audience=%s", found.audience)
+            return self._fallbacks.refused(found.audience, turn.locale)
+        card = await found.handler(turn, data)
+        if found.audience != "everyone" and turn.person_id is not None:
+            self._record(turn.person_id, verb, "answered")
+        return card
 
     async def added(self, install: Installation, default_locale: Locale) -> Card | None:
         """Record an install; the welcome card when this is the install's first activity."""

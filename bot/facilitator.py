@@ -33,7 +33,9 @@ from adoption.signals import WORKLOADS
 from adoption.waves import WaveName
 from bot.access import FacilitatorAccess
 from bot.dispatch import Reply, Router, Turn
+from bot.facilitator_campaigns import Campaigns
 from bot.facilitator_reads import FacilitatorReads
+from cards import campaigns as cc
 from cards import conversation as conv
 from cards import facilitator as fc
 from cards.i18n import t
@@ -309,10 +311,24 @@ def _subject_aliases() -> dict[str, list[str]]:
 
 
 def register(
-    router: Router, facilitation: Facilitation, access: FacilitatorAccess, min_group_size: int
+    router: Router,
+    facilitation: Facilitation,
+    campaigns: Campaigns,
+    access: FacilitatorAccess,
+    min_group_size: int,
 ) -> None:
     router.audience("facilitator", access.allows)
     router.help("facilitator", lambda locale: conv.facilitator_help_card(locale, min_group_size))
+    router.command(Command.CAMPAIGN, "facilitator", campaigns.command)
+    for verb, on_verb in (
+        (cc.NEW_VERB, campaigns.new),
+        (cc.CREATE_VERB, campaigns.create),
+        (cc.STATUS_VERB, campaigns.status),
+        (cc.PAUSE_VERB, campaigns.pause),
+        (cc.RESUME_VERB, campaigns.resume),
+        (cc.CLOSE_VERB, campaigns.close),
+    ):
+        router.verb(verb, on_verb, "facilitator")
     for command, handler in (
         (Command.STATUS, facilitation.status),
         (Command.SCENARIO, facilitation.scenario),

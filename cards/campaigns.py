@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from adoption.audience import Audience
-from adoption.campaigns import MAX_CLOSE_AFTER_DAYS, Problem
+from adoption.campaigns import MAX_CLOSE_AFTER_DAYS, Problem, RunStatus
 from adoption.checkin import SHIPPED_TEMPLATES, shipped_template
 from adoption.language import Locale
 from adoption.recurrence import Recurrence
@@ -202,3 +203,116 @@ def list_card(rows: Sequence[tuple[int, str, str, str, str, str | None]], locale
         )
     new = execute(t(locale, "campaign.new_button"), NEW_VERB, {}, style="positive")
     return card(body, locale, [new])
+
+
+def zone_of(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def moment_label(moment: datetime, tz: ZoneInfo, locale: Locale) -> str:
+    """'Monday 7 December 2026, 10:00' in the schedule's own time zone."""
+    local = moment.astimezone(tz)
+    return (
+        f"{format_weekday(local.date(), locale)} {format_day(local.date(), locale)}, {local:%H:%M}"
+    )
+
+
+def usage_card(locale: Locale) -> Card:
+    return card(
+        [
+            heading(t(locale, "campaign.usage_title")),
+            paragraph(t(locale, "campaign.usage_body")),
+        ],
+        locale,
+        [execute(t(locale, "campaign.new_button"), NEW_VERB, {}, style="positive")],
+    )
+
+
+def unknown_card(campaign_id: int, locale: Locale) -> Card:
+    return card([paragraph(t(locale, "campaign.cannot_change", id=campaign_id))], locale)
+
+
+def created_card(campaign_id: int, template: str, rule: str, locale: Locale) -> Card:
+    return card(
+        [
+            heading(t(locale, "campaign.created_title")),
+            paragraph(
+                t(locale, "campaign.created_body", id=campaign_id, template=template, rule=rule)
+            ),
+        ],
+        locale,
+        [execute(t(locale, "campaign.status_button"), STATUS_VERB, {"campaign": campaign_id})],
+    )
+
+
+def status_card(
+    campaign_id: int,
+    template: str,
+    state: str,
+    runs: Sequence[RunStatus],
+    k: int,
+    locale: Locale,
+) -> Card:
+    """How each run went: a bar of sent, queued, failed, unreachable, and answered. Answers
+    are counted only from k, like every result."""
+    body: list[Element] = [
+        heading(t(locale, "campaign.item_title", id=campaign_id, template=template)),
+        paragraph(
+            t(locale, "campaign.state_line", state=t(locale, f"campaign.state_{state}")),
+            subtle=True,
+        ),
+    ]
+    if not runs:
+        body.append(paragraph(t(locale, "campaign.no_runs")))
+    for run in runs[:3]:
+        answered = (
+            format_number(run.answered, locale)
+            if run.answered >= k
+            else t(locale, "campaign.fewer_than_k", k=k)
+        )
+        parts = [
+            ("sent", run.sent, "good"),
+            ("pending", run.pending, "categoricalLightBlue"),
+            ("failed", run.failed, "attention"),
+            ("unreachable", run.unreachable, "neutral"),
+        ]
+        body.append(
+            subheading(
+                t(
+                    locale,
+                    "campaign.run_title",
+                    run=run.run_id,
+                    day=format_day(run.opened_at.date(), locale),
+                    recipients=format_number(run.recipients, locale),
+                )
+            )
+        )
+        body.append(
+            {
+                "type": "Chart.HorizontalBar",
+                "data": [
+                    {"x": t(locale, f"campaign.delivery_{name}"), "y": count, "color": color}
+                    for name, count, color in parts
+                ],
+                "displayMode": "AbsoluteNoAxis",
+                "fallback": facts(
+                    [
+                        (t(locale, f"campaign.delivery_{name}"), format_number(n, locale))
+                        for name, n, _ in parts
+                    ]
+                ),
+            }
+        )
+        body.append(
+            facts(
+                [
+                    (t(locale, "campaign.answered"), answered),
+                    (
+                        t(locale, "campaign.closes"),
+                        format_day(run.closes_at.date(), locale)
+                        + ("" if run.open else " · " + t(locale, "campaign.closed_run")),
+                    ),
+                ]
+            )
+        )
+    return card(body, locale)

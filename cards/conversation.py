@@ -21,6 +21,7 @@ _HELP_LINES = (
     ("cmd_trend", "help_trend"),
     ("cmd_ambassadors", "help_ambassadors"),
     ("cmd_waves", "help_waves"),
+    ("cmd_campaign", "help_campaign"),
 )
 # The word shown for a suggested command: the menu title in the reader's language.
 _COMMAND_TITLE = {
@@ -30,6 +31,7 @@ _COMMAND_TITLE = {
     Command.TREND: "manifest.cmd_trend_title",
     Command.AMBASSADORS: "manifest.cmd_ambassadors_title",
     Command.WAVES: "manifest.cmd_waves_title",
+    Command.CAMPAIGN: "manifest.cmd_campaign_title",
     Command.HELP: "manifest.cmd_help_title",
     Command.MY_AMBASSADOR: "manifest.cmd_my_ambassador_title",
 }

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from adoption.checkin import AnswerProblem, shipped_template
-from cards import facilitator_samples
+from cards import campaign_samples, facilitator_samples
 from cards.base import Card
 from cards.checkin import closed_card, notice_card, question_card, thanks_card
 from cards.i18n import LOCALES, Locale
@@ -56,5 +56,6 @@ def samples() -> list[CardSample]:
             "checkin-not-for-you": notice_card("checkin.not_for_you", locale),
         }
         built.update(facilitator_samples.samples(locale))
+        built.update(campaign_samples.samples(locale))
         result.extend(CardSample(name, locale, c) for name, c in built.items())
     return result

@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adoption.audience import Audience
-from adoption.campaigns import CampaignPlan, CampaignProblems, Problem
+from adoption.campaigns import CampaignPlan, CampaignProblems, Problem, RunStatus
 from adoption.recurrence import Recurrence
 from adoption.rows import RowsRead
 from store import checkins, outbox, people, schedules
@@ -41,21 +41,6 @@ class CampaignView:
     state: str
     next_due: datetime | None
     members: int
-
-
-@dataclass(frozen=True, slots=True)
-class RunStatus:
-    run_id: int
-    opened_at: datetime
-    closes_at: datetime
-    open: bool
-    sent: int
-    pending: int
-    failed: int
-    unreachable: int
-    skipped: int
-    answered: int
-    recipients: int
 
 
 async def resolve_members(session: AsyncSession, rows: RowsRead) -> tuple[list[str], list[Problem]]:

@@ -28,6 +28,7 @@ from bot.access import FacilitatorAccess
 from bot.app import Glue, build_agent
 from bot.connector import ConnectorPool, LocalTokens, SdkTokens, TokenSource
 from bot.dispatch import Fallbacks, Router
+from bot.facilitator_campaigns import Campaigns
 from bot.facilitator_reads import FacilitatorReads
 from bot.runs import RunCache
 from bot.sdk_patches import memoise_product_info
@@ -172,6 +173,7 @@ class Runtime:
         facilitator.register(
             router,
             facilitator.Facilitation(sessions, FacilitatorReads(), k),
+            Campaigns(sessions, clock, settings.timezone, k),
             facilitator_access(settings, sessions),
             k,
         )

@@ -23,6 +23,7 @@ TITLES = {
     "cmd_trend_title": Command.TREND,
     "cmd_ambassadors_title": Command.AMBASSADORS,
     "cmd_waves_title": Command.WAVES,
+    "cmd_campaign_title": Command.CAMPAIGN,
     "cmd_my_ambassador_title": Command.MY_AMBASSADOR,
     "cmd_help_title": Command.HELP,
 }

@@ -33,6 +33,7 @@ FACILITATOR_AND_EMPLOYEE_COMMANDS = [
     "trend",
     "ambassadors",
     "waves",
+    "campaign",
     "my ambassador",
     "help",
 ]
@@ -73,7 +74,7 @@ def test_languages_really_differ(options: PackageOptions) -> None:
     texts = render(options).localisations
     descriptions = {texts[f"{locale}.json"]["description.full"] for locale in LOCALES}
     assert len(descriptions) == len(LOCALES)
-    assert texts["fr.json"]["bots[0].commandLists[0].commands[7].title"] == t(
+    assert texts["fr.json"]["bots[0].commandLists[0].commands[8].title"] == t(
         "fr", "manifest.cmd_help_title"
     )
 
