@@ -42,6 +42,7 @@ from cards.i18n import t
 from store import ambassadors, checkins, people, usage, waves
 
 _WAVE_WORDS: Final = frozenset({"wave", "golf", "vague", "waves", "golven", "vagues"})
+_ALL_WAVES: Final = frozenset({"waves", "golven", "vagues"})
 _TEMPLATE_ALIASES: Final = {
     "pulse": ["pols", "polscheck", "pulscheck", "pouls"],
     "baseline": ["nulmeting", "etat des lieux", "état des lieux"],
@@ -133,6 +134,9 @@ class Facilitation:
     # --- commands -------------------------------------------------------------------------
 
     async def status(self, turn: Turn, question: Question) -> Reply:
+        if fold(question.argument.strip()) in _ALL_WAVES:
+            # "status waves": the waves side by side.
+            return await self.waves(turn, question)
         async with self._sessions() as session:
             found = await self.resolve_scope(session, question.argument, turn.locale)
             if found.scope is None:

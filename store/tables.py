@@ -85,6 +85,17 @@ class Wave(Base):
     position: Mapped[int] = mapped_column(Integer)
 
 
+class WaveRule(Base):
+    """A wave assignment: of one person (`kind` "person", `subject` their id) or of a whole
+    department (`kind` "department"). A person's own rule wins over their department's."""
+
+    __tablename__ = "wave_rule"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(128), primary_key=True)
+    wave: Mapped[str] = mapped_column(String(64))
+
+
 class RunState(StrEnum):
     OPEN = "open"
     CLOSED = "closed"

@@ -347,3 +347,39 @@ async def test_a_bad_campaign_is_refused_with_every_problem_and_nothing_created(
     assert "--start: 2026-01-01T10:00 is in the past" in output
     assert "--every: 'fortnight' is no interval" in output
     assert listed == 0 and "There are no campaigns yet." in listed_output
+
+
+async def test_waves_are_assigned_from_a_file_or_by_department_and_named(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'uptake.db'}")
+    await upgrade(engine)
+    async with make_sessions(engine).begin() as session:
+        for pid, upn, department in (
+            ("p1", "an@contoso.be", "IT"),
+            ("p2", "bo@contoso.be", "IT"),
+            ("p3", "cy@contoso.be", "HR"),
+        ):
+            session.add(Person(id=pid, upn=upn, department=department))
+    await engine.dispose()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("upn,wave\nan@contoso.be,pilot\nnobody@contoso.be,pilot\nbo@contoso.be\n")
+    good = tmp_path / "good.csv"
+    good.write_text("upn,wave\nan@contoso.be,1\n")
+
+    refused, refused_output = await _run(tmp_path, "waves", "assign", str(bad))
+    by_department, _ = await _run(tmp_path, "waves", "assign", "--department", "IT", "--wave", "2")
+    from_file, _ = await _run(tmp_path, "waves", "assign", str(good))
+    named, _ = await _run(tmp_path, "waves", "name", "1", "pilot")
+    _, listed = await _run(tmp_path, "waves", "list")
+
+    assert refused == 2
+    assert "line 3: nobody@contoso.be is nobody uptake knows" in refused_output
+    assert "line 4: the second column is missing" in refused_output
+    assert (by_department, from_file, named) == (0, 0, 0)
+    # an has her own rule (the pilot); bo follows IT into wave 2; cy has none.
+    assert "wave 1 (pilot): 1 people" in listed
+    assert "wave 2 (-): 1 people; departments: IT" in listed
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'uptake.db'}")
+    async with make_sessions(engine)() as session:
+        found = dict((await session.execute(select(Person.id, Person.wave))).all())
+    await engine.dispose()
+    assert found == {"p1": "1", "p2": "2", "p3": None}

@@ -17,6 +17,7 @@ import pydantic
 
 from adoption.campaigns import Problem
 from adoption.recurrence import RecurrenceError, parse_start, to_utc
+from adoption.rows import RowProblem
 from cards.i18n import Locale, negotiate, t
 from uptake.database import StartupError
 from uptake.settings import BotCredentials, Settings
@@ -109,3 +110,14 @@ def say_problem(label: str, problem: Problem) -> None:
     """One problem of a request, after the field's label, in the reader's language."""
     text = t(reader_locale(), f"campaign.problem_{problem.code}", **dict(problem.params))
     click.echo(f"  {label}: {text}", err=True)
+
+
+def say_row_problem(problem: RowProblem) -> None:
+    """One bad row of an operator's CSV, with its line, in the reader's language."""
+    text = t(
+        reader_locale(),
+        f"campaign.problem_row_{problem.code}",
+        line=problem.line,
+        detail=problem.detail,
+    )
+    click.echo(f"  {text}", err=True)

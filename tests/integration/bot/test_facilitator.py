@@ -382,3 +382,10 @@ async def test_a_group_asked_of_a_concealed_tenant_gets_the_organisation_and_why
     assert "conceals names" in answer
     assert "Adoption across the organisation" in answer
     assert "No usage data yet" not in answer
+
+
+async def test_status_waves_compares_the_waves_side_by_side(fbot: RunningBot) -> None:
+    for text in ("status waves", "statut vagues", "status golven"):
+        answer = await ask(fbot, CARLA, text)
+        assert "Roll-out waves side by side" in answer, text
+        assert "Wave 1" in answer and "Wave 2" in answer
