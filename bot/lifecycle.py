@@ -19,7 +19,7 @@ from bot.dispatch import Router
 from cards.base import Card
 from cards.i18n import negotiate
 from cards.lifecycle import help_card, welcome_card
-from store import people
+from store import outbox, people
 
 log = logging.getLogger("uptake.bot.lifecycle")
 
@@ -30,10 +30,13 @@ class Lifecycle:
         sessions: async_sessionmaker[AsyncSession],
         clock: Callable[[], datetime],
         min_group_size: int,
+        queued: Callable[[], None],
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._k = min_group_size
+        # Tells the outbox sender that messages are due again.
+        self._queued = queued
 
     async def added(self, install: people.Installation, default_locale: Locale) -> Card | None:
         """Store the person and conversation; the welcome card on the first of the install's
@@ -47,6 +50,14 @@ class Lifecycle:
             return None
         return welcome_card(negotiate(stored_locale, default_locale), self._k)
 
+    async def revive(self, person_id: str) -> None:
+        """Messages that could not reach the person before they installed go out now."""
+        async with self._sessions.begin() as session:
+            revived = await outbox.revive(session, person_id, self._clock())
+        if revived:
+            log.info("install.revived person=%s messages=%s", person_id, revived)
+            self._queued()
+
     async def removed(self, person_id: str) -> None:
         async with self._sessions.begin() as session:
             found = await people.mark_unreachable(session, person_id, self._clock())
@@ -55,4 +66,5 @@ class Lifecycle:
 
 def register(router: Router, lifecycle: Lifecycle) -> None:
     router.lifecycle(lifecycle.added, lifecycle.removed)
+    router.on_installed(lifecycle.revive)
     router.help("everyone", help_card)

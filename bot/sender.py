@@ -221,7 +221,10 @@ class OutboxSender:
             return "failed"
         conversation = message.conversation
         if conversation is None and self._reach is not None:
-            conversation = await self._reach(message.person_id)
+            try:
+                conversation = await self._reach(message.person_id)
+            except DeliveryError as error:
+                return self._failed(message, error, outcomes, unreachable)
         if conversation is None:
             outcomes.final.append((message.id, MessageState.UNREACHABLE, "not_installed"))
             return "unreachable"

@@ -23,7 +23,7 @@ from adoption.results import Answered
 from adoption.scopes import TENANT, Scope
 from store import outbox
 from store.outbox import NewMessage
-from store.people import reachable_ids, reachable_query
+from store.people import recipient_ids, recipients_query
 from store.tables import CampaignMember, CheckinRun, Person, Response, RunRecipient, RunState
 
 
@@ -55,7 +55,7 @@ async def overlapping_runs(
         .where(
             _is_open(now),
             CheckinRun.template_key == template_key,
-            RunRecipient.person_id.in_(reachable_query(audience)),
+            RunRecipient.person_id.in_(recipients_query(audience)),
         )
         .distinct()
         .order_by(RunRecipient.run_id)
@@ -112,7 +112,7 @@ async def open_run(
     campaign_id: int | None = None,
 ) -> OpenedRun:
     """Open a run of a shipped template and queue its card (and reminders) for every
-    reachable person of the audience.
+    recipient of the audience (store.people.recipients_query).
 
     This is the one place a run is opened (CLI, demo, campaigns). It refuses, with
     `RunOverlap`, a run that would reach people who have an open run of the same template,
@@ -136,7 +136,7 @@ async def open_run(
     )
     session.add(run)
     await session.flush()
-    people = await reachable_ids(session, audience)
+    people = await recipient_ids(session, audience)
     if people:
         await session.execute(
             insert(RunRecipient), [{"run_id": run.id, "person_id": p} for p in people]

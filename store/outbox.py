@@ -148,6 +148,17 @@ async def claim(session: AsyncSession, *, now: datetime, lease: timedelta, limit
     return sorted(found, key=lambda d: d.id)
 
 
+async def revive(session: AsyncSession, person_id: str, now: datetime) -> int:
+    """Someone (re)installed the bot: their messages that could not reach them are due again
+    (a renderer skips what has become moot, such as a closed run's card)."""
+    result = await session.execute(
+        update(Message)
+        .where(Message.person_id == person_id, Message.state == MessageState.UNREACHABLE)
+        .values(state=MessageState.PENDING, next_attempt_at=now, last_error=None, updated_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def release_all(session: AsyncSession, now: datetime) -> int:
     """Every SENDING row back to PENDING: called by a sender that has just become the only
     one (the leader), so rows a dead sender had leased resume now, not after their lease."""

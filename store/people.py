@@ -85,19 +85,15 @@ def _within(query: Select[_T], audience: Audience) -> Select[_T]:
     return query
 
 
-def reachable_query(audience: Audience) -> Select[str]:
-    """Ids of the people the bot can message within `audience` (a query, for subqueries)."""
-    return _within(
-        select(Person.id).where(
-            Person.conversation.is_not(None), Person.unreachable_since.is_(None)
-        ),
-        audience,
-    )
+def recipients_query(audience: Audience) -> Select[str]:
+    """Ids of the people of `audience` a message may go to: everyone known in it, installed
+    or not (the sender reaches those it can), except who removed or blocked the bot."""
+    return _within(select(Person.id).where(Person.unreachable_since.is_(None)), audience)
 
 
-async def reachable_ids(session: AsyncSession, audience: Audience) -> Sequence[str]:
-    """Ids of people the bot can message within `audience`, in id order."""
-    return (await session.scalars(reachable_query(audience).order_by(Person.id))).all()
+async def recipient_ids(session: AsyncSession, audience: Audience) -> Sequence[str]:
+    """Recipients of `audience` (see recipients_query), in id order."""
+    return (await session.scalars(recipients_query(audience).order_by(Person.id))).all()
 
 
 async def known_departments(session: AsyncSession) -> Sequence[str]:
@@ -173,3 +169,22 @@ async def ids_by_ref(session: AsyncSession, refs: Sequence[str]) -> dict[str, st
             if upn in chunk:
                 found[upn] = person_id
     return found
+
+
+async def record_reach(
+    session: AsyncSession,
+    person_id: str,
+    now: datetime,
+    conversation: dict[str, Any] | None,
+    error: str | None = None,
+) -> None:
+    """The outcome of installing the app for someone through Graph: their new conversation
+    reference, or the reason it failed."""
+    values: dict[str, object] = {
+        "install_attempted_at": now,
+        "install_state": "installed" if conversation is not None else "failed",
+        "install_error": None if conversation is not None else (error or "unknown")[:64],
+    }
+    if conversation is not None:
+        values.update(conversation=conversation, unreachable_since=None)
+    await session.execute(update(Person).where(Person.id == person_id).values(**values))

@@ -73,6 +73,11 @@ class Person(Base):
     installed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     welcomed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     unreachable_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # When uptake installed itself for the person through Graph: "installed" or "failed",
+    # with a short reason code (never the remote's text).
+    install_state: Mapped[str | None] = mapped_column(String(16))
+    install_error: Mapped[str | None] = mapped_column(String(64))
+    install_attempted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class Wave(Base):

@@ -30,6 +30,7 @@ from bot.connector import ConnectorPool, LocalTokens, SdkTokens, TokenSource
 from bot.dispatch import Fallbacks, Router
 from bot.facilitator_campaigns import Campaigns
 from bot.facilitator_reads import FacilitatorReads
+from bot.installer import Installer
 from bot.runs import RunCache
 from bot.sdk_patches import memoise_product_info
 from bot.sender import OutboxSender, Renderers
@@ -101,6 +102,28 @@ def facilitator_access(
     return FacilitatorAccess(sessions, frozenset(settings.facilitators), group, membership)
 
 
+def installer(
+    settings: Settings,
+    credentials: BotCredentials,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+) -> Installer | None:
+    """Installing the app through Graph for people the sender cannot reach, when the
+    operator gave the app's catalogue id."""
+    if settings.teams_catalog_app_id is None:
+        return None
+    return Installer(
+        sessions,
+        settings.graph_access,
+        catalog_app_id=settings.teams_catalog_app_id,
+        bot_id=credentials.client_id or "uptake-local",
+        tenant_id=credentials.tenant_id,
+        service_url=settings.bot_service_url,
+        clock=clock,
+        rate_per_second=settings.install_rate_per_second,
+    )
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -114,6 +137,7 @@ class Runtime:
     sender: OutboxSender
     connections: Any
     clock: Clock
+    installer: Installer | None
 
     @property
     def engine(self) -> AsyncEngine:
@@ -141,6 +165,7 @@ class Runtime:
         tokens: TokenSource = SdkTokens(connections) if credentials.configured else LocalTokens()
         pool = ConnectorPool(tokens)
         renderers = Renderers()
+        reach = installer(settings, credentials, sessions, clock)
         sender = OutboxSender(
             sessions,
             pool,
@@ -149,6 +174,7 @@ class Runtime:
             max_attempts=settings.send_max_attempts,
             default_locale=settings.default_locale,
             clock=clock,
+            reach=reach,
         )
         answers = answer_writer(sessions)
         audit: BatchWriter[AuditRecord] = BatchWriter("audit", sessions, write_audit)
@@ -156,7 +182,7 @@ class Runtime:
         router = Router(
             Fallbacks(refused=conv.refused_card, unknown=conv.unknown_card), audit.submit, clock
         )
-        lifecycle.register(router, lifecycle.Lifecycle(sessions, clock, k))
+        lifecycle.register(router, lifecycle.Lifecycle(sessions, clock, k, sender.wake))
         checkin.register(
             router,
             renderers,
@@ -191,6 +217,7 @@ class Runtime:
             sender,
             connections,
             clock,
+            reach,
         )
 
     def leadership(self) -> Leadership:

@@ -44,6 +44,14 @@ class Settings(BaseSettings):
     # Teams allows about 50 requests/s per app per tenant; stay under it with room for replies.
     send_rate_per_second: float = Field(default=40.0, gt=0, le=500)
     send_max_attempts: int = Field(default=5, ge=1, le=20)
+    # Reaching people who never opened the bot: the app's id in your Teams app catalogue
+    # (Teams admin center > Manage apps > uptake > App ID). Unset: they are not installed
+    # for, and their messages wait as unreachable.
+    teams_catalog_app_id: str | None = None
+    # Where proactive messages to a chat found through Graph go (your region's Bot
+    # Framework service URL; Teams tells the bot the same on every install).
+    bot_service_url: str = "https://smba.trafficmanager.net/teams/"
+    install_rate_per_second: float = Field(default=5.0, gt=0, le=50)
 
     @field_validator("facilitators", mode="before")
     @classmethod
