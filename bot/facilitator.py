@@ -33,13 +33,14 @@ from adoption.signals import WORKLOADS
 from adoption.waves import WaveName
 from bot.access import FacilitatorAccess
 from bot.dispatch import Reply, Router, Turn
+from bot.facilitator_ambassadors import Registry
 from bot.facilitator_campaigns import Campaigns
 from bot.facilitator_reads import FacilitatorReads
 from cards import campaigns as cc
 from cards import conversation as conv
 from cards import facilitator as fc
 from cards.i18n import t
-from store import ambassadors, checkins, people, usage, waves
+from store import checkins, usage, waves
 
 _WAVE_WORDS: Final = frozenset({"wave", "golf", "vague", "waves", "golven", "vagues"})
 _ALL_WAVES: Final = frozenset({"waves", "golven", "vagues"})
@@ -245,37 +246,6 @@ class Facilitation:
         )
         return Reply(card, "answered" if results.overall is not None else "hidden")
 
-    async def ambassadors(self, turn: Turn, question: Question) -> Reply:
-        locale, argument = turn.locale, question.argument
-        async with self._sessions() as session:
-            keys = await usage.scope_keys(session)
-            known = set(await people.known_departments(session)) | set(keys.get("department", []))
-            departments = sorted(d for d in known if Scope("department", d).shown)
-            entries = await ambassadors.ambassadors(session)
-        if argument:
-            match = closest(argument, {d: [d] for d in departments})
-            if match.key is None:
-                card = conv.not_found_card(
-                    locale, "what_department", argument, match.suggestion, departments
-                )
-                return Reply(card, "not_found")
-            department = match.key
-            entries = [e for e in entries if department in e.departments]
-            rows = [
-                (
-                    e.display_name or t(locale, "facilitator.unknown_person"),
-                    e.departments,
-                    e.since.date(),
-                )
-                for e in entries
-            ]
-            return Reply(conv.department_ambassadors_card(department, rows, locale), "answered")
-        covered = {d for e in entries for d in e.departments}
-        unknown = t(locale, "facilitator.unknown_person")
-        rows = [(e.display_name or unknown, e.departments, e.since.date()) for e in entries]
-        uncovered = [d for d in departments if d not in covered]
-        return Reply(conv.ambassadors_card(rows, uncovered, locale), "answered")
-
     async def waves(self, turn: Turn, question: Question) -> Reply:
         subjects = [Subject("workload", w.value) for w in WORKLOADS]
         async with self._sessions() as session:
@@ -318,6 +288,7 @@ def register(
     router: Router,
     facilitation: Facilitation,
     campaigns: Campaigns,
+    registry: Registry,
     access: FacilitatorAccess,
     min_group_size: int,
 ) -> None:
@@ -338,7 +309,7 @@ def register(
         (Command.SCENARIO, facilitation.scenario),
         (Command.TREND, facilitation.trend),
         (Command.CHECKIN, facilitation.checkin),
-        (Command.AMBASSADORS, facilitation.ambassadors),
+        (Command.AMBASSADORS, registry.command),
         (Command.WAVES, facilitation.waves),
     ):
         router.command(command, "facilitator", handler)

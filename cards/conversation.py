@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from urllib.parse import quote
 
 from adoption.checkin import QuestionKind, Template
+from adoption.contacts import Contact
 from adoption.language import Locale
 from adoption.questions import Command
 from adoption.results import RunResults
@@ -270,14 +272,64 @@ def department_ambassadors_card(
     return card(body, locale)
 
 
-def my_ambassador_card(department: str | None, names: Sequence[str], locale: Locale) -> Card:
-    body: list[Element] = [heading(t(locale, "ambassador.mine_title"))]
-    if department and names:
-        body.append(
-            paragraph(
-                t(locale, "ambassador.mine_body", department=department, names=", ".join(names))
-            )
+def sentence_card(text: str, locale: Locale) -> Card:
+    """One sentence: an acknowledgement or a plain refusal."""
+    return card([paragraph(text)], locale)
+
+
+# A deep link that opens a 1:1 chat with someone in Teams (desktop, web and mobile).
+CHAT_LINK = "https://teams.microsoft.com/l/chat/0/0?users={upn}"
+
+
+def _contact_block(
+    contacts: Sequence[Contact], locale: Locale
+) -> tuple[list[Element], list[Element], list[Element]]:
+    """Body lines mentioning each contact, the mention entities, and a chat button each."""
+    lines: list[Element] = []
+    entities: list[Element] = []
+    actions: list[Element] = []
+    for contact in contacts:
+        name = contact.name or contact.upn or t(locale, "facilitator.unknown_person")
+        mention = f"<at>{name}</at>"
+        lines.append(paragraph(f"**{mention}**" + (f" · {contact.upn}" if contact.upn else "")))
+        entities.append(
+            {
+                "type": "mention",
+                "text": mention,
+                "mentioned": {"id": contact.person_id, "name": name},
+            }
         )
+        if contact.upn:
+            actions.append(
+                {
+                    "type": "Action.OpenUrl",
+                    "title": t(locale, "ambassador.chat_with", name=name),
+                    "url": CHAT_LINK.format(upn=quote(contact.upn)),
+                }
+            )
+    return lines, entities, actions
+
+
+def my_ambassador_card(
+    department: str | None,
+    ambassadors: Sequence[Contact],
+    locale: Locale,
+    fallback: Sequence[Contact] = (),
+) -> Card:
+    """Who helps this person: their department's ambassadors (a mention and a chat button
+    each), or the programme's facilitators when the department has none yet."""
+    body: list[Element] = [heading(t(locale, "ambassador.mine_title"))]
+    contacts = ambassadors
+    if department and ambassadors:
+        body.append(paragraph(t(locale, "ambassador.mine_intro", department=department)))
     else:
         body.append(paragraph(t(locale, "ambassador.mine_none")))
-    return card(body, locale)
+        contacts = fallback
+        if fallback:
+            body.append(paragraph(t(locale, "ambassador.mine_fallback")))
+    lines, entities, actions = _contact_block(contacts[:6], locale)
+    body.extend(lines)
+    result = card(body, locale, actions[:6])
+    if entities:
+        result["msteams"] = {**result["msteams"], "entities": entities}
+    return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from adoption.checkin import shipped_template
+from adoption.contacts import Contact
 from adoption.funnel import FunnelCounts, Subject
 from adoption.language import Locale
 from adoption.questions import Command
@@ -130,5 +131,19 @@ def samples(locale: Locale) -> dict[str, Card]:
             "Verkoop", [("An Claes", ("IT", "Verkoop"), since)], locale
         ),
         "ambassadors-department-none": conv.department_ambassadors_card("Productie", [], locale),
-        "my-ambassador": conv.my_ambassador_card("Verkoop", ["An Claes"], locale),
+        "my-ambassador": conv.my_ambassador_card(
+            "Verkoop",
+            [Contact("0b7c3e2a-aaaa-4c4c-9a9a-00000000000a", "An Claes", "an.claes@contoso.be")],
+            locale,
+        ),
+        "my-ambassador-none": conv.my_ambassador_card(
+            "Productie",
+            [],
+            locale,
+            [
+                Contact(
+                    "0b7c3e2a-bbbb-4c4c-9a9a-00000000000b", "Lotte Maes", "lotte.maes@contoso.be"
+                )
+            ],
+        ),
     }

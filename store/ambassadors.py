@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adoption.contacts import Contact
 from store.tables import Ambassador, Person
 
 
@@ -35,9 +36,40 @@ async def add_ambassador(
     return False
 
 
-async def remove_ambassador(session: AsyncSession, person_id: str) -> bool:
-    result = await session.execute(delete(Ambassador).where(Ambassador.person_id == person_id))
-    return bool(getattr(result, "rowcount", 0))
+async def remove_ambassador(
+    session: AsyncSession, person_id: str, department: str | None = None
+) -> bool:
+    """No longer an ambassador: for one department (the others stay), or for all. False when
+    they were not (for that department)."""
+    existing = await session.get(Ambassador, person_id)
+    if existing is None or (department is not None and department not in existing.departments):
+        return False
+    remaining = [] if department is None else [d for d in existing.departments if d != department]
+    if remaining:
+        existing.departments = remaining
+    else:
+        await session.execute(delete(Ambassador).where(Ambassador.person_id == person_id))
+    return True
+
+
+async def is_ambassador(session: AsyncSession, person_id: str) -> bool:
+    return await session.get(Ambassador, person_id) is not None
+
+
+async def of_department(session: AsyncSession, department: str) -> list[Contact]:
+    """The ambassadors of one department, as people one can contact."""
+    found = [a for a in await ambassadors(session) if department in a.departments]
+    return await contacts(session, [a.person_id for a in found])
+
+
+async def contacts(session: AsyncSession, person_ids: Sequence[str]) -> list[Contact]:
+    if not person_ids:
+        return []
+    rows = await session.execute(
+        select(Person.id, Person.display_name, Person.upn).where(Person.id.in_(person_ids))
+    )
+    by_id = {pid: Contact(pid, name, upn) for pid, name, upn in rows}
+    return [by_id[p] for p in person_ids if p in by_id]
 
 
 async def ambassadors(session: AsyncSession) -> list[AmbassadorView]:

@@ -28,6 +28,7 @@ from bot.access import FacilitatorAccess
 from bot.app import Glue, build_agent
 from bot.connector import ConnectorPool, LocalTokens, SdkTokens, TokenSource
 from bot.dispatch import Fallbacks, Router
+from bot.facilitator_ambassadors import Registry
 from bot.facilitator_campaigns import Campaigns
 from bot.facilitator_reads import FacilitatorReads
 from bot.installer import Installer
@@ -200,10 +201,11 @@ class Runtime:
             router,
             facilitator.Facilitation(sessions, FacilitatorReads(), k),
             Campaigns(sessions, clock, settings.timezone, k),
+            Registry(sessions, clock),
             facilitator_access(settings, sessions),
             k,
         )
-        ambassador.register(router, ambassador.Ambassadors(sessions))
+        ambassador.register(router, ambassador.Ambassadors(sessions, settings.facilitators))
         router.check_complete()
         return cls(
             settings,

@@ -383,3 +383,37 @@ async def test_waves_are_assigned_from_a_file_or_by_department_and_named(tmp_pat
         found = dict((await session.execute(select(Person.id, Person.wave))).all())
     await engine.dispose()
     assert found == {"p1": "1", "p2": "2", "p3": None}
+
+
+async def test_ambassadors_import_all_or_nothing_and_remove_one_department(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'uptake.db'}")
+    await upgrade(engine)
+    async with make_sessions(engine).begin() as session:
+        session.add(Person(id="p1", upn="an@contoso.be", display_name="An", department="IT"))
+        session.add(Person(id="p2", upn="bo@contoso.be", display_name="Bo", department="HR"))
+    await engine.dispose()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("upn,department\nan@contoso.be,IT\nbo@contoso.be,Sales\nwho@contoso.be,HR\n")
+    good = tmp_path / "good.csv"
+    good.write_text("an@contoso.be,IT\nan@contoso.be,HR\nbo@contoso.be,HR\n")
+
+    refused, refused_output = await _run(tmp_path, "ambassadors", "import", str(bad))
+    _, empty = await _run(tmp_path, "ambassadors", "list")
+    twice, twice_output = await _run(tmp_path, "ambassadors", "import", str(good))
+    only = tmp_path / "only.csv"
+    only.write_text("an@contoso.be,IT\nbo@contoso.be,HR\n")
+    imported, _ = await _run(tmp_path, "ambassadors", "import", str(only))
+    await _run(tmp_path, "ambassadors", "add", "an@contoso.be", "--department", "HR")
+    removed, _ = await _run(
+        tmp_path, "ambassadors", "remove", "an@contoso.be", "--department", "IT"
+    )
+    _, listed = await _run(tmp_path, "ambassadors", "list")
+
+    assert refused == 2
+    assert "line 3: unknown department 'Sales'" in refused_output
+    assert "line 4: who@contoso.be is nobody uptake knows" in refused_output
+    assert "There are no ambassadors yet." in empty  # nothing half-imported
+    assert twice == 2 and "line 2: is on line 1 too" in twice_output
+    assert (imported, removed) == (0, 0)
+    an = next(line for line in listed.splitlines() if "An" in line)
+    assert "HR" in an and "IT" not in an
