@@ -3,23 +3,33 @@ problem named with its place; a facilitator's tips never take a shipped key."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 import pytest
 
 from adoption.language import LOCALES
+from adoption.scenarios import catalogue as scenario_catalogue
+from adoption.scenarios import scenario
 from adoption.signals import Signal
 from adoption.tips import (
     BODY_MAX,
     SHARE_MAX,
     TITLE_MAX,
     AudienceHint,
+    Tip,
     TipCode,
     TipProblem,
     TipsError,
     merge,
+    parse_extra_tips,
     parse_tips,
+    shipped_tips,
 )
 from cards.i18n import catalogue as string_catalogue
 from cards.i18n import t
+
+FIELDS = ("title", "body", "share")
 
 GOOD = """\
 version = 1
@@ -282,3 +292,132 @@ def test_reserved_keys_are_reported_with_the_other_problems_of_a_file() -> None:
         ("tips[0].key", "shipped_key", 2),
         ("tips[1].key", "bad_key", 10),
     }
+
+
+def test_a_facilitator_file_reports_a_reused_shipped_key_with_its_other_problems() -> None:
+    taken = shipped_tips()[0].key
+    text = _tip_text(taken) + _tip_text("Bad Key")
+    with pytest.raises(TipsError) as raised:
+        parse_extra_tips(text, "ours.toml")
+    assert {(p.place, p.code, p.line) for p in raised.value.problems} == {
+        ("tips[0].key", "shipped_key", 2),
+        ("tips[1].key", "bad_key", 10),
+    }
+
+
+def test_a_good_facilitator_file_comes_after_the_shipped_tips() -> None:
+    merged = parse_extra_tips(_tip_text("ours"), "ours.toml")
+    assert merged[:-1] == shipped_tips()
+    assert merged[-1].key == "ours"
+
+
+# --- the shipped catalogue ------------------------------------------------------------------
+
+
+def _texts(tip: Tip) -> list[tuple[str, str, str]]:
+    return [(field, loc, getattr(tip, field)(loc)) for field in FIELDS for loc in LOCALES]
+
+
+def test_the_shipped_catalogue_parses_and_is_read_once() -> None:
+    assert len(shipped_tips()) >= 30
+    assert shipped_tips() is shipped_tips()
+
+
+def test_every_scenario_has_at_least_four_tips() -> None:
+    per_scenario = Counter(tip.scenario for tip in shipped_tips())
+    assert {s.key: per_scenario[s.key] >= 4 for s in scenario_catalogue()} == {
+        s.key: True for s in scenario_catalogue()
+    }, per_scenario
+
+
+def test_the_scenarios_most_groups_need_have_the_most_tips() -> None:
+    per_scenario = Counter(tip.scenario for tip in shipped_tips())
+    core = ("coauthor_instead_of_attachments", "chat_instead_of_mail", "meet_in_teams")
+    others = [s.key for s in scenario_catalogue() if s.key not in core]
+    assert min(per_scenario[k] for k in core) > max(per_scenario[k] for k in others)
+
+
+def test_shipped_keys_are_unique() -> None:
+    keys = [tip.key for tip in shipped_tips()]
+    assert [k for k, n in Counter(keys).items() if n > 1] == []
+
+
+def test_every_signal_of_a_tip_counts_for_its_scenario() -> None:
+    wrong = [
+        (tip.key, signal)
+        for tip in shipped_tips()
+        for signal in tip.signals
+        if signal not in scenario(tip.scenario).signals
+    ]
+    assert wrong == []
+    assert all(tip.signals for tip in shipped_tips())
+
+
+def test_every_text_is_in_three_languages_and_differs_between_them() -> None:
+    for tip in shipped_tips():
+        for field in FIELDS:
+            texts = {loc: getattr(tip, field)(loc) for loc in LOCALES}
+            assert all(texts.values()), (tip.key, field)
+            assert len({text.casefold() for text in texts.values()}) == 3, (tip.key, field)
+
+
+def test_bodies_are_one_to_three_sentences_and_shares_one_or_two() -> None:
+    most = {"title": 1, "body": 3, "share": 2}
+    long = [
+        (tip.key, field, loc)
+        for tip in shipped_tips()
+        for field, loc, text in _texts(tip)
+        if len(re.findall(r"[.!?](?:\s|$)", text)) > most[field]
+    ]
+    assert long == []
+
+
+def test_no_shipped_tip_carries_a_link() -> None:
+    # Independent of the parser's own rule: a regression there must not let one through.
+    links = [
+        (tip.key, field, loc)
+        for tip in shipped_tips()
+        for field, loc, text in _texts(tip)
+        if re.search(r"://|\bwww\.|\]\(|\.(com|be|ms)\b", text)
+    ]
+    assert links == []
+
+
+# Words of a button tour: tips are tasks ("share the file"), not where to click.
+_BUTTON_TOUR = re.compile(
+    r"(?i)\b(click\w*|klik\w*|cliqu\w*|button\w*|knop\w*|bouton\w*|menu\w*|icon\w*|"
+    r"icoon\w*|icône\w*|ribbon|lint|toolbar|werkbalk|barre d'outils|drop-?down)\b"
+)
+
+
+def test_no_shipped_tip_is_a_button_tour() -> None:
+    tours = [
+        (tip.key, field, loc, found[0])
+        for tip in shipped_tips()
+        for field, loc, text in _texts(tip)
+        if (found := _BUTTON_TOUR.search(text))
+    ]
+    assert tours == []
+
+
+def test_product_names_are_written_as_microsoft_writes_them() -> None:
+    wrong = re.compile(
+        r"\b(Onedrive|One Drive|Sharepoint|Share Point|CoPilot|Co-pilot|MS Teams|Viva engage)\b"
+    )
+    misspelt = [
+        (tip.key, field, loc, found[0])
+        for tip in shipped_tips()
+        for field, loc, text in _texts(tip)
+        if (found := wrong.search(text))
+    ]
+    assert misspelt == []
+
+
+def test_titles_start_with_a_capital_and_end_without_a_full_stop() -> None:
+    odd = [
+        (tip.key, loc)
+        for tip in shipped_tips()
+        for loc in LOCALES
+        if not tip.title(loc)[0].isupper() or tip.title(loc).endswith(".")
+    ]
+    assert odd == []
