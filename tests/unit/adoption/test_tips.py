@@ -325,9 +325,8 @@ def test_the_shipped_catalogue_parses_and_is_read_once() -> None:
 
 def test_every_scenario_has_at_least_four_tips() -> None:
     per_scenario = Counter(tip.scenario for tip in shipped_tips())
-    assert {s.key: per_scenario[s.key] >= 4 for s in scenario_catalogue()} == {
-        s.key: True for s in scenario_catalogue()
-    }, per_scenario
+    short = {s.key: per_scenario[s.key] for s in scenario_catalogue() if per_scenario[s.key] < 4}
+    assert short == {}
 
 
 def test_the_scenarios_most_groups_need_have_the_most_tips() -> None:
