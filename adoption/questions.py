@@ -26,6 +26,7 @@ class Command(StrEnum):
     AMBASSADORS = "ambassadors"
     WAVES = "waves"
     CAMPAIGN = "campaign"
+    TIPS = "tips"
     HELP = "help"
     MY_AMBASSADOR = "my_ambassador"
 
@@ -40,6 +41,7 @@ _WORDS: Final[Mapping[Command, tuple[str, ...]]] = {
     Command.AMBASSADORS: ("ambassadors", "ambassadeurs", "champions"),
     Command.WAVES: ("waves", "golven", "vagues", "wave", "golf", "vague"),
     Command.CAMPAIGN: ("campaign", "campaigns", "campagne", "campagnes"),
+    Command.TIPS: ("tips", "conseils", "astuces"),
     Command.HELP: ("help", "aide", "hulp", "menu", "commands", "commandes", "?"),
 }
 # Whole phrases, checked before single words ("mon ambassadeur" is not "ambassadeurs").

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from microsoft_agents.activity import Activity
 
@@ -49,3 +50,14 @@ def conversation_reference(activity: Activity) -> dict[str, Any]:
     """The reference needed to message this person later, as plain JSON."""
     reference = activity.get_conversation_reference()
     return reference.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def known_zone(name: object) -> str | None:
+    """An IANA zone name the client sent, if it is one (anything else is dropped)."""
+    if not isinstance(name, str) or not name or len(name) > 64:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name

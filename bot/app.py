@@ -32,7 +32,13 @@ from microsoft_agents.hosting.core import (
 )
 
 from adoption.language import Locale
-from bot.activity_facts import conversation_reference, is_personal, person_id, tenant_id
+from bot.activity_facts import (
+    conversation_reference,
+    is_personal,
+    known_zone,
+    person_id,
+    tenant_id,
+)
 from bot.dispatch import Router, Turn
 from cards.base import CARD_CONTENT_TYPE, Card
 from cards.i18n import negotiate, t
@@ -157,6 +163,7 @@ class Glue:
             # The Teams client's language is what the person reads; keep it for proactive cards.
             locale=activity.locale or None,
             conversation=conversation_reference(activity),
+            time_zone=known_zone(activity.local_timezone),
         )
         welcome = await self._router.added(install, self._default_locale)
         if welcome is not None:

@@ -35,7 +35,9 @@ from bot.access import FacilitatorAccess
 from bot.dispatch import Reply, Router, Turn
 from bot.facilitator_ambassadors import Registry
 from bot.facilitator_campaigns import Campaigns
+from bot.facilitator_digest import DIGEST_KIND, Digest
 from bot.facilitator_reads import FacilitatorReads
+from bot.sender import Renderers
 from cards import campaigns as cc
 from cards import conversation as conv
 from cards import facilitator as fc
@@ -289,12 +291,16 @@ def register(
     facilitation: Facilitation,
     campaigns: Campaigns,
     registry: Registry,
+    digest: Digest,
+    renderers: Renderers,
     access: FacilitatorAccess,
     min_group_size: int,
 ) -> None:
     router.audience("facilitator", access.allows)
     router.help("facilitator", lambda locale: conv.facilitator_help_card(locale, min_group_size))
     router.command(Command.CAMPAIGN, "facilitator", campaigns.command)
+    router.command(Command.TIPS, "facilitator", digest.tips)
+    renderers.register(DIGEST_KIND, digest.render)
     for verb, on_verb in (
         (cc.NEW_VERB, campaigns.new),
         (cc.CREATE_VERB, campaigns.create),

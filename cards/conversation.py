@@ -24,6 +24,7 @@ _HELP_LINES = (
     ("cmd_ambassadors", "help_ambassadors"),
     ("cmd_waves", "help_waves"),
     ("cmd_campaign", "help_campaign"),
+    ("cmd_tips", "help_tips"),
 )
 # The word shown for a suggested command: the menu title in the reader's language.
 _COMMAND_TITLE = {
@@ -34,6 +35,7 @@ _COMMAND_TITLE = {
     Command.AMBASSADORS: "manifest.cmd_ambassadors_title",
     Command.WAVES: "manifest.cmd_waves_title",
     Command.CAMPAIGN: "manifest.cmd_campaign_title",
+    Command.TIPS: "facilitator.cmd_tips",
     Command.HELP: "manifest.cmd_help_title",
     Command.MY_AMBASSADOR: "manifest.cmd_my_ambassador_title",
 }

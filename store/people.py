@@ -25,6 +25,8 @@ class Installation:
     display_name: str | None
     locale: str | None
     conversation: dict[str, Any]
+    # The IANA zone the Teams client reported, when it did (activity.localTimezone).
+    time_zone: str | None = None
 
 
 async def record_installation(
@@ -38,6 +40,7 @@ async def record_installation(
     person.tenant_id = install.tenant_id or person.tenant_id
     person.display_name = install.display_name or person.display_name
     person.locale = install.locale or person.locale
+    person.time_zone = install.time_zone or person.time_zone
     person.conversation = install.conversation
     if person.installed_at is None or person.unreachable_since is not None:
         person.installed_at = now
@@ -188,3 +191,27 @@ async def record_reach(
     if conversation is not None:
         values.update(conversation=conversation, unreachable_since=None)
     await session.execute(update(Person).where(Person.id == person_id).values(**values))
+
+
+async def department_waves(session: AsyncSession) -> dict[str, set[str]]:
+    """Per department, the waves its people are in (a department may span several)."""
+    rows = await session.execute(
+        select(Person.department, Person.wave)
+        .where(Person.department.is_not(None), Person.wave.is_not(None))
+        .distinct()
+    )
+    found: dict[str, set[str]] = {}
+    for department, wave in rows:
+        if department and wave:
+            found.setdefault(department, set()).add(wave)
+    return found
+
+
+async def time_zones(session: AsyncSession, person_ids: Sequence[str]) -> dict[str, str | None]:
+    """The IANA zone each person's Teams reported (None: not known)."""
+    if not person_ids:
+        return {}
+    rows = await session.execute(
+        select(Person.id, Person.time_zone).where(Person.id.in_(list(person_ids)))
+    )
+    return {pid: zone for pid, zone in rows}

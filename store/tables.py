@@ -374,3 +374,40 @@ class Ambassador(Base):
     person_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     departments: Mapped[list[str]] = mapped_column(JSON)
     since: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class TipSent(Base):
+    """The tip an ambassador got in an ISO week (one per week)."""
+
+    __tablename__ = "tip_sent"
+
+    person_id: Mapped[str] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)
+    tip_key: Mapped[str] = mapped_column(String(64))
+    chosen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class TipFeedback(Base):
+    """What an ambassador said of a week's tip: "shared" or "not_useful" (the last word)."""
+
+    __tablename__ = "tip_feedback"
+
+    person_id: Mapped[str] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)
+    tip_key: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    verdict: Mapped[str] = mapped_column(String(16))
+    given_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class CustomTips(Base):
+    """The facilitators' own tips file as last imported (one row), in the shipped format."""
+
+    __tablename__ = "custom_tips"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adoption.clock import Clock, utc_now
 from adoption.recurrence import Recurrence
+from adoption.tips import Tip, TipsError, parse_extra_tips, shipped_tips
+from adoption.weekly import WeeklyMoment
 from bot import ambassador, checkin, facilitator, lifecycle
 from bot.access import FacilitatorAccess
 from bot.app import Glue, build_agent
@@ -30,6 +32,7 @@ from bot.connector import ConnectorPool, LocalTokens, SdkTokens, TokenSource
 from bot.dispatch import Fallbacks, Router
 from bot.facilitator_ambassadors import Registry
 from bot.facilitator_campaigns import Campaigns
+from bot.facilitator_digest import Digest
 from bot.facilitator_reads import FacilitatorReads
 from bot.installer import Installer
 from bot.runs import RunCache
@@ -42,6 +45,7 @@ from graph.membership import GraphGroupMembership
 from scheduler.leader import FileLeadership, Leadership, PostgresLeadership
 from scheduler.runner import Job, ScheduleRunner
 from store import campaigns, checkins, schedules
+from store import tips as tips_store
 from store.answers import Answer, answer_writer
 from store.audit import AuditRecord, write_audit
 from store.batching import BatchWriter
@@ -54,6 +58,8 @@ log = logging.getLogger("uptake")
 SECRET_FILE = "secret.key"  # noqa: S105 - a file name, not a secret
 USAGE_SYNC = "usage_sync"
 CAMPAIGN = "campaign"
+TIPS = "weekly_tips"
+DIGEST = "weekly_digest"
 # Reports lag 24-48 h and one sync makes 10 requests (limit: 14 per 10 minutes per report
 # API), so once a day in the early morning is both enough and well within throttling.
 SYNC_HOUR, SYNC_MINUTE = 5, 17
@@ -103,6 +109,20 @@ def facilitator_access(
     return FacilitatorAccess(sessions, frozenset(settings.facilitators), group, membership)
 
 
+async def load_tips(sessions: async_sessionmaker[AsyncSession]) -> tuple[Tip, ...]:
+    """The shipped tips and the facilitators' own (validated at import; a file that no
+    longer reads, after an upgrade changed the rules, is left out and said so)."""
+    async with sessions() as session:
+        source = await tips_store.custom_source(session)
+    if source is None:
+        return shipped_tips()
+    try:
+        return parse_extra_tips(source, "custom tips")
+    except TipsError as error:
+        log.warning("tips.custom_unreadable problems=%s", len(error.problems))
+        return shipped_tips()
+
+
 def installer(
     settings: Settings,
     credentials: BotCredentials,
@@ -139,6 +159,8 @@ class Runtime:
     connections: Any
     clock: Clock
     installer: Installer | None
+    coaching: ambassador.Coaching
+    digest: Digest
 
     @property
     def engine(self) -> AsyncEngine:
@@ -197,15 +219,35 @@ class Runtime:
                 sender.wake,
             ),
         )
+        coaching = ambassador.Coaching(
+            sessions,
+            clock,
+            zone_name=settings.timezone,
+            moment=WeeklyMoment.parse(settings.tip_weekday, settings.tip_hour),
+            tips=await load_tips(sessions),
+        )
+        digest = Digest(
+            sessions,
+            clock,
+            facilitators=settings.facilitators,
+            zone_name=settings.timezone,
+            moment=WeeklyMoment.parse(settings.digest_weekday, settings.digest_hour),
+            min_group_size=k,
+            tips=coaching,
+        )
         facilitator.register(
             router,
             facilitator.Facilitation(sessions, FacilitatorReads(), k),
             Campaigns(sessions, clock, settings.timezone, k),
             Registry(sessions, clock),
+            digest,
+            renderers,
             facilitator_access(settings, sessions),
             k,
         )
-        ambassador.register(router, ambassador.Ambassadors(sessions, settings.facilitators))
+        ambassador.register(
+            router, renderers, ambassador.Ambassadors(sessions, settings.facilitators), coaching
+        )
         router.check_complete()
         return cls(
             settings,
@@ -220,6 +262,8 @@ class Runtime:
             connections,
             clock,
             reach,
+            coaching,
+            digest,
         )
 
     def leadership(self) -> Leadership:
@@ -276,6 +320,9 @@ class Runtime:
             log.error("usage.sync_failed error=%s", type(error).__name__)
             return
         log.info("usage.synced dates=%s", len(outcomes))
+        # Fresh figures: ambassadors whose group stalls or drops get this week's nudge.
+        if await self.coaching.queue_nudges():
+            self.sender.wake()
 
     def schedule_runner(self) -> ScheduleRunner:
         """The durable schedules' jobs, by kind."""
@@ -284,17 +331,27 @@ class Runtime:
             {
                 USAGE_SYNC: Job(self.sync_usage, transactional=False),
                 CAMPAIGN: Job(campaigns.fire, catch_up=campaigns.CATCH_UP),
+                TIPS: Job(self.coaching.queue_tips),
+                DIGEST: Job(self.digest.queue),
             },
             self.clock,
         )
 
     async def ensure_schedules(self) -> None:
-        """The schedules every deployment has (idempotent): the daily usage sync."""
+        """The schedules every deployment has (idempotent): the daily usage sync, the daily
+        looks for this week's tips and digest (each goes out at its recipient's hour)."""
         zone = self.settings.timezone
         today = self.clock().astimezone(self.settings.zone).date()
-        sync = Recurrence(datetime.combine(today, time(SYNC_HOUR, SYNC_MINUTE)), zone, every_days=1)
+
+        def daily(at: time) -> Recurrence:
+            return Recurrence(datetime.combine(today, at), zone, every_days=1)
+
+        now = self.clock()
         async with self.sessions.begin() as session:
-            await schedules.ensure(session, USAGE_SYNC, USAGE_SYNC, sync, self.clock())
+            sync = daily(time(SYNC_HOUR, SYNC_MINUTE))
+            await schedules.ensure(session, USAGE_SYNC, USAGE_SYNC, sync, now)
+            await schedules.ensure(session, TIPS, TIPS, daily(time(0, 30)), now)
+            await schedules.ensure(session, DIGEST, DIGEST, daily(time(0, 40)), now)
 
     async def close(self) -> None:
         await self.answers.close()

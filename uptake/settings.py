@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from adoption.endpoints import is_loopback_url
 from adoption.language import Locale
+from adoption.weekly import WEEKDAYS
 from graph.client import GraphAccess
 
 # Values people paste from samples; refusing them beats running with a guessable secret.
@@ -52,6 +53,19 @@ class Settings(BaseSettings):
     # Framework service URL; Teams tells the bot the same on every install).
     bot_service_url: str = "https://smba.trafficmanager.net/teams/"
     install_rate_per_second: float = Field(default=5.0, gt=0, le=50)
+    # Each ambassador's weekly tip, on their own wall clock; the facilitators' digest.
+    tip_weekday: str = "monday"
+    tip_hour: int = Field(default=9, ge=0, le=23)
+    digest_weekday: str = "monday"
+    digest_hour: int = Field(default=8, ge=0, le=23)
+
+    @field_validator("tip_weekday", "digest_weekday")
+    @classmethod
+    def _known_weekday(cls, value: str) -> str:
+        name = value.strip().lower()
+        if name not in WEEKDAYS:
+            raise ValueError(f"one of {', '.join(WEEKDAYS)}")
+        return name
 
     @field_validator("facilitators", mode="before")
     @classmethod

@@ -78,6 +78,8 @@ async def engine(
         secret=SECRET,  # type: ignore[arg-type]
         min_group_size=3,
         send_rate_per_second=200,
+        # The daily usage sync falls due in simulated weeks: from an empty export folder.
+        reports_dir=tmp_path,
     )
     runtime = await Runtime.start(settings, BotCredentials({}), migrate=True, clock=clock)
     yield Engine(runtime, clock, connector)
