@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from graph.synthetic import generate_tenant
 from graph.synthetic_export import write_export_folder
+from store import tips as tips_store
 from store.engine import make_engine, make_sessions
 from store.schema import upgrade
 from store.tables import Message, Person
@@ -417,3 +418,32 @@ async def test_ambassadors_import_all_or_nothing_and_remove_one_department(tmp_p
     assert (imported, removed) == (0, 0)
     an = next(line for line in listed.splitlines() if "An" in line)
     assert "HR" in an and "IT" not in an
+
+
+async def test_own_tips_are_checked_with_lines_and_imported_whole(tmp_path: Path) -> None:
+    own = tmp_path / "tips.toml"
+    own.write_text(
+        'version = 1\n[[tips]]\nkey = "plan_the_handover"\nscenario = "meet_in_teams"\n'
+        'signals = ["teams.meeting"]\n'
+        '[tips.title]\nnl = "Plan de overdracht"\nfr = "Planifiez la passation"\n'
+        'en = "Plan the handover"\n'
+        '[tips.body]\nnl = "Zet de overdracht in de vergaderchat."\n'
+        'fr = "Placez la passation dans la conversation."\nen = "Put the handover in the chat."\n'
+        '[tips.share]\nnl = "Overdracht in de chat."\nfr = "Passation dans la conversation."\n'
+        'en = "Handover in the chat."\n'
+    )
+    broken = tmp_path / "broken.toml"
+    broken.write_text(own.read_text().replace("meet_in_teams", "meet_on_mars"))
+
+    checked, checked_output = await _run(tmp_path, "tips", "check", str(own))
+    refused, refused_output = await _run(tmp_path, "tips", "import", str(broken))
+    imported, imported_output = await _run(tmp_path, "tips", "import", str(own))
+
+    assert checked == 0 and "1" in checked_output
+    assert refused == 2
+    assert "meet_on_mars" in refused_output and "line " in refused_output
+    assert imported == 0 and "plan_the_handover" not in imported_output
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'uptake.db'}")
+    async with make_sessions(engine)() as session:
+        assert await tips_store.custom_source(session) == own.read_text()
+    await engine.dispose()

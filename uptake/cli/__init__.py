@@ -13,7 +13,7 @@ def main() -> None:
 
 def _register() -> None:
     # Imported here, not at module top, so `import uptake.cli` builds nothing else.
-    from uptake.cli import ambassadors, campaign, checkin, db, jobs, serve, usage, waves
+    from uptake.cli import ambassadors, campaign, checkin, db, jobs, serve, tips, usage, waves
     from uptake.cli import manifest as manifest_cli
     from uptake.cli import outbox as outbox_cli
 
@@ -25,6 +25,7 @@ def _register() -> None:
         waves,
         usage,
         ambassadors,
+        tips,
         jobs,
         outbox_cli,
         manifest_cli,
