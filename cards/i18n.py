@@ -7,6 +7,13 @@ Strings live in `cards/strings/<area>.toml`, one table per key with one entry pe
     fr = "Bienvenue dans uptake"
     en = "Welcome to uptake"
 
+A text that counts something gives its plural forms instead, chosen by the `count`
+parameter with each language's CLDR rules (Babel): French says "1 problème" but also "0
+problème", Dutch and English say "0 problems":
+
+    [not_valid]
+    nl = { one = "{count} probleem", other = "{count} problemen" }
+
 A key is addressed as `<area>.<key>` (`lifecycle.welcome_title`). Splitting by area keeps each
 file small; the loader merges them into one catalogue and refuses a key that lacks a language,
 so a missing translation fails at start and in the tests, never in front of a user. Dates and
@@ -54,16 +61,38 @@ def negotiate(requested: str | None, default: Locale) -> Locale:
     return default
 
 
+# A language's text: one template, or its CLDR plural forms ("one", "other", ...).
+Text = str | Mapping[str, str]
+_PLURAL_FORMS: Final = frozenset({"zero", "one", "two", "few", "many", "other"})
+
+
+def _templates(text: Text) -> list[str]:
+    return [text] if isinstance(text, str) else list(text.values())
+
+
+def _text_problem(text: object) -> str | None:
+    """Why `text` is neither a template nor a table of plural forms, or None."""
+    if isinstance(text, str):
+        return None
+    if not isinstance(text, Mapping):
+        return "missing"
+    if "other" not in text or not set(text) <= _PLURAL_FORMS:
+        return f"plural forms must include 'other' and be among {sorted(_PLURAL_FORMS)}"
+    if not all(isinstance(v, str) for v in text.values()):
+        return "plural forms must be strings"
+    return None
+
+
 class Catalogue:
     """Immutable mapping of `area.key` to its text per language."""
 
-    def __init__(self, entries: Mapping[str, Mapping[Locale, str]]) -> None:
+    def __init__(self, entries: Mapping[str, Mapping[Locale, Text]]) -> None:
         self._entries = dict(entries)
 
     @classmethod
     def from_tables(cls, tables: Mapping[str, Mapping[str, object]]) -> Catalogue:
         """Build from `{area: {key: {lang: text}}}`, checking every key has every language."""
-        entries: dict[str, dict[Locale, str]] = {}
+        entries: dict[str, dict[Locale, Text]] = {}
         problems: list[str] = []
         formatter = string.Formatter()
         for area, keys in tables.items():
@@ -75,17 +104,26 @@ class Catalogue:
                 unknown = sorted(set(texts) - set(LOCALES))
                 if unknown:
                     problems.append(f"{name}: unknown language(s) {', '.join(unknown)}")
-                missing = [loc for loc in LOCALES if not isinstance(texts.get(loc), str)]
-                if missing:
-                    problems.append(f"{name}: missing {', '.join(missing)}")
+                bad = {loc: _text_problem(texts.get(loc)) for loc in LOCALES}
+                if any(bad.values()):
+                    problems.extend(f"{name}.{loc}: {why}" for loc, why in bad.items() if why)
                     continue
                 fields = {
-                    loc: {f for _, f, _, _ in formatter.parse(str(texts[loc])) if f}
+                    loc: {
+                        f
+                        for template in _templates(texts[loc])
+                        for _, f, _, _ in formatter.parse(template)
+                        if f
+                    }
                     for loc in LOCALES
                 }
                 if len({frozenset(f) for f in fields.values()}) != 1:
                     problems.append(f"{name}: placeholders differ between languages {fields}")
-                entries[name] = {loc: str(texts[loc]) for loc in LOCALES}
+                if any(not isinstance(texts[loc], str) for loc in LOCALES) and not all(
+                    "count" in f for f in fields.values()
+                ):
+                    problems.append(f"{name}: plural forms are chosen by a {{count}} placeholder")
+                entries[name] = {loc: texts[loc] for loc in LOCALES}
         if problems:
             raise CatalogueError("catalogue problems:\n  " + "\n  ".join(problems))
         return cls(entries)
@@ -95,10 +133,14 @@ class Catalogue:
 
     def text(self, locale: Locale, key: str, /, **params: object) -> str:
         try:
-            template = self._entries[key][locale]
+            text = self._entries[key][locale]
         except KeyError as exc:
             raise KeyError(f"no string {key!r} in the catalogue") from exc
-        return template.format(**params) if params else template
+        if not isinstance(text, str):
+            count = params["count"]
+            form = _BABEL[locale].plural_form(count if isinstance(count, int | float) else 0)
+            text = text.get(form, text["other"])
+        return text.format(**params) if params else text
 
 
 @cache

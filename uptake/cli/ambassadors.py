@@ -97,7 +97,7 @@ async def _import(text: str) -> int:
             return EXIT_USAGE
         for person_id, departments in by_person.items():
             await repo.add_ambassador(session, person_id, departments, started.clock())
-    say("cli.ambassadors_imported", people=len(by_person))
+    say("cli.ambassadors_imported", count=len(by_person))
     return 0
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from cards.campaigns import audience_label, rule_label
 
 from adoption.campaigns import CampaignProblems, CampaignRequest, plan_campaign
 from adoption.rows import RowsRead, read_people
+from cards.campaigns import audience_label, rule_label
 from store import campaigns
 from store.tables import CampaignState
 from uptake.cli.common import (
@@ -119,7 +119,7 @@ async def _status(campaign_id: int) -> int:
             say("campaign.unknown", err=True, id=campaign_id)
             return EXIT_USAGE
         runs = await campaigns.run_statuses(session, campaign_id, started.clock())
-    say("campaign.status_head", id=campaign_id, state=view.state, runs=len(runs))
+    say("campaign.status_head", id=campaign_id, state=view.state, count=len(runs))
     for status in runs:
         say(
             "campaign.status_run",

@@ -67,7 +67,7 @@ async def _send(template_key: str, audience_text: str, open_days: int, alongside
             "cli.run_opened",
             run=opened.run_id,
             audience=audience_text,
-            recipients=opened.recipients,
+            count=opened.recipients,
         )
         if opened.recipients == 0:
             say("cli.nobody_reachable")

@@ -48,7 +48,7 @@ async def _assign_file(text: str) -> int:
             return EXIT_USAGE
         await waves.assign(session, "person", assignments)
         sizes = await waves.sizes(session)
-    say("waves.assigned", people=len(assignments), waves=len(set(assignments.values())))
+    say("waves.assigned", people=len(assignments), count=len(set(assignments.values())))
     for key, size in sorted(sizes.items()):
         say("waves.size", wave=key, people=size)
     return 0

@@ -40,7 +40,7 @@ async def test_a_facilitator_creates_a_campaign_from_the_form(fbot: RunningBot) 
     created = await _press(fbot, "campaign.create", GOOD)
 
     assert "Campaign created" in created
-    assert "every 2 week(s) on Monday at 10:00, from 3 March 2031" in created
+    assert "every 2 weeks on Monday at 10:00, from 3 March 2031" in created
     listed = await ask(fbot, CARLA, "campaigns")
     assert "Campaign 1: Pulse check" in listed and "department HR" in listed
     assert "campaign.pause" in listed

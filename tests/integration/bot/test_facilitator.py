@@ -285,7 +285,7 @@ async def test_checkin_department_derivable_by_subtraction_is_hidden(fbot: Runni
     answer = await ask(fbot, CARLA, f"checkin pulse {run}")
     assert "6 answers" in answer
     assert "By department" not in answer
-    assert "2 department(s) hidden" in answer
+    assert "2 departments not shown" in answer
     status = await ask(fbot, CARLA, "status")
     assert "No time to learn it" in status  # the most named blocker, tenant-wide
     assert "No pulse check" in await ask(fbot, CARLA, "status HR")

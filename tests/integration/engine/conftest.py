@@ -16,6 +16,7 @@ from uptake.root import Runtime
 from uptake.settings import BotCredentials, Settings
 
 START = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)  # Monday 09:00 in Brussels
+FACILITATOR = "fien@contoso.be"  # gets the weekly digest once the bot knows her
 
 
 class SimClock:
@@ -78,6 +79,7 @@ async def engine(
         secret=SECRET,  # type: ignore[arg-type]
         min_group_size=3,
         send_rate_per_second=200,
+        facilitators=(FACILITATOR,),
         # The daily usage sync falls due in simulated weeks: from an empty export folder.
         reports_dir=tmp_path,
     )

@@ -8,13 +8,14 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from adoption.funnel import Subject, publish, subjects
+from adoption.questions import Command, Question
 from adoption.scenarios import catalogue
 from bot.dispatch import Turn
-from cards.ambassador import SHARED_VERB
+from cards.ambassador import SHARED_VERB, USELESS_VERB
 from store import ambassadors, usage
 from store import tips as tips_store
 from store.tables import Message, Person
-from tests.integration.engine.conftest import Engine, add_people
+from tests.integration.engine.conftest import FACILITATOR, Engine, add_people
 
 # Monday 7 December 2026, 09:00 in Brussels is 08:00 UTC.
 MONDAY_NINE = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
@@ -194,3 +195,50 @@ async def test_a_stalling_group_gets_one_nudge_with_a_spotlight_on_its_neighbour
     assert "A nudge for Verkoop" in text and "the habit is not yet" in text
     assert "Something to celebrate" in text and "In IT" in text
     assert "Directie" not in text
+
+
+async def test_the_facilitator_gets_one_digest_on_monday_with_k_applied(engine: Engine) -> None:
+    people = await add_people(engine, 2)
+    async with engine.runtime.sessions.begin() as session:
+        facilitator = await session.get(Person, people[1])
+        assert facilitator is not None
+        facilitator.upn, facilitator.department = FACILITATOR, "IT"
+    await _make_ambassador(engine, people[0], "Verkoop")
+    await _snapshots(engine, MONDAY_NINE.date() - timedelta(days=2))
+
+    await _week(engine, MONDAY_NINE - timedelta(hours=12), days=2)
+
+    digests = [r for r in engine.connector.received if "Your weekly digest" in str(r.cards)]
+    assert [d.conversation_id for d in digests] == [f"conv-{people[1]}"]
+    (card,) = digests[0].cards
+    text = str(card)
+    assert "Your weekly digest, 2026-W50" in text
+    (chart,) = [e for e in card["body"] if str(e.get("type", "")).startswith("Chart.")]
+    assert {bar["x"] for bar in chart["data"]} == {"Verkoop", "IT"}  # Directie, Juridisch < k
+    assert "2 departments not shown: fewer than 3 people" in text
+    assert "Tips received" in text
+    # Naming a department without figures tells nothing about its people: the small ones
+    # need an ambassador too.
+    assert "Departments without an ambassador: Directie, IT, Juridisch" in text
+
+
+async def test_facilitators_see_the_most_and_least_useful_tips(engine: Engine) -> None:
+    (person,) = await add_people(engine, 1)
+    await _make_ambassador(engine, person)
+    await _week(engine, MONDAY_NINE - timedelta(hours=1), days=8)
+    async with engine.runtime.sessions() as session:
+        first, second = await tips_store.sent_keys(session, person)
+    await engine.runtime.router.answer_verb(
+        Turn(person, "en"), SHARED_VERB, {"tip": first, "week": "2026-W50"}
+    )
+    await engine.runtime.router.answer_verb(
+        Turn(person, "en"), USELESS_VERB, {"tip": second, "week": "2026-W51"}
+    )
+    by_key = {tip.key: tip for tip in engine.runtime.coaching.tips}
+
+    reply = await engine.runtime.digest.tips(Turn(person, "en"), Question(Command.TIPS))
+
+    text = str(reply.card)
+    most, least = text.index("Shared most"), text.index("Found not useful most")
+    assert most < text.index(by_key[first].title("en")) < least
+    assert text.rindex(by_key[second].title("en")) > least

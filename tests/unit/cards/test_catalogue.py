@@ -31,13 +31,21 @@ def test_every_shipped_key_has_a_non_empty_text_in_every_language() -> None:
         for area, keys in _raw_tables().items()
         for key, texts in keys.items()
         for locale in LOCALES
-        if not isinstance(texts, dict) or not str(texts.get(locale, "")).strip()
+        if not isinstance(texts, dict)
+        or not all(
+            str(text).strip()
+            for text in (
+                texts.get(locale, "").values()
+                if isinstance(texts.get(locale), dict)
+                else [texts.get(locale, "")]
+            )
+        )
     ]
     assert missing == []
 
 
 def test_a_missing_language_is_refused_at_load() -> None:
-    with pytest.raises(CatalogueError, match=r"demo\.hello: missing fr"):
+    with pytest.raises(CatalogueError, match=r"demo\.hello\.fr: missing"):
         Catalogue.from_tables({"demo": {"hello": {"nl": "Hallo", "en": "Hello"}}})
 
 
@@ -67,3 +75,35 @@ def test_manifest_error_messages_take_the_same_fields_in_every_language() -> Non
             for locale in LOCALES
         }
         assert len(fields) == 1, key
+
+
+PLURAL = {
+    "nl": {"one": "{count} probleem", "other": "{count} problemen"},
+    "fr": {"one": "{count} problème", "other": "{count} problèmes"},
+    "en": {"one": "{count} problem", "other": "{count} problems"},
+}
+
+
+@pytest.mark.parametrize(
+    ("locale", "count", "expected"),
+    [
+        ("nl", 0, "0 problemen"),
+        ("nl", 1, "1 probleem"),
+        ("fr", 0, "0 problème"),  # French counts zero as singular
+        ("fr", 1, "1 problème"),
+        ("fr", 2, "2 problèmes"),
+        ("en", 1, "1 problem"),
+        ("en", 12, "12 problems"),
+    ],
+)
+def test_plural_forms_follow_each_languages_rules(locale: str, count: int, expected: str) -> None:
+    shipped = Catalogue.from_tables({"demo": {"problems": PLURAL}})
+    assert shipped.text(locale, "demo.problems", count=count) == expected  # type: ignore[arg-type]
+
+
+def test_plural_forms_need_other_and_a_count() -> None:
+    with pytest.raises(CatalogueError, match=r"demo\.x\.nl: plural forms must include 'other'"):
+        Catalogue.from_tables({"demo": {"x": {**PLURAL, "nl": {"one": "{count} ding"}}}})
+    uncounted = {loc: {"one": "one", "other": "many"} for loc in LOCALES}
+    with pytest.raises(CatalogueError, match=r"chosen by a \{count\} placeholder"):
+        Catalogue.from_tables({"demo": {"x": uncounted}})
