@@ -60,3 +60,20 @@ class WeeklyMoment:
             if now - moment <= LATE_LIMIT:
                 return iso_week(moment.astimezone(zone(zone_name)).date()), moment
         raise RuntimeError("next week's moment is always ahead")  # pragma: no cover
+
+
+# Until when on a working day a message that is ready may still go out at once.
+WORKDAY_ENDS: Final = time(17)
+
+
+def within_working_hours(now: datetime, zone_name: str, opens: time) -> datetime:
+    """`now` when it is a weekday between `opens` and WORKDAY_ENDS on the recipient's wall
+    clock, else the next weekday at `opens`: a nudge ready after the 05:00 sync, or on a
+    Saturday, waits for the working day instead of buzzing someone's phone."""
+    local = now.astimezone(zone(zone_name))
+    if local.weekday() < 5 and opens <= local.time() < WORKDAY_ENDS:
+        return now
+    day = local.date() if local.time() < opens else local.date() + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return to_utc(datetime.combine(day, opens), zone(zone_name))

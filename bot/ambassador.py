@@ -30,7 +30,7 @@ from adoption.recurrence import zone
 from adoption.scenarios import catalogue
 from adoption.tip_plan import choose_tip, habit_by_scenario
 from adoption.tips import Tip
-from adoption.weekly import WeeklyMoment, iso_week
+from adoption.weekly import WeeklyMoment, iso_week, within_working_hours
 from bot.dispatch import Reply, Router, Turn
 from bot.sender import Rendered, Renderers, Skip
 from cards import conversation as conv
@@ -117,20 +117,18 @@ class Coaching:
         zones = await people.time_zones(session, [e.person_id for e in entries])
         messages = []
         for entry in entries:
-            zone_name = zones.get(entry.person_id) or self._zone
-            week, moment = self._moment.next_due(due_at, zone_name)
-            messages.append(
-                NewMessage(
-                    TIP_KIND,
-                    entry.person_id,
-                    {"week": week},
-                    f"tip:{week}:{entry.person_id}",
-                    moment,
-                    f"tips:{week}",
-                )
-            )
+            week, moment = self._moment.next_due(due_at, zones.get(entry.person_id) or self._zone)
+            messages.append(_tip_message(entry.person_id, week, moment))
         added = await outbox.enqueue(session, messages, due_at)
         log.info("tips.queued count=%s", added)
+
+    async def queue_tip_now(self, session: AsyncSession, person_id: str) -> int:
+        """This week's tip for one ambassador at once rather than at their weekly moment (the
+        demo's first look); the weekly job then finds it queued."""
+        now = self._clock()
+        zone_name = (await people.time_zones(session, [person_id])).get(person_id) or self._zone
+        week = iso_week(now.astimezone(zone(zone_name)).date())
+        return await outbox.enqueue(session, [_tip_message(person_id, week, now)], now)
 
     async def queue_nudges(self) -> int:
         """After a usage sync: one nudge this week for each ambassador whose group stalls or
@@ -148,14 +146,17 @@ class Coaching:
                 if not any(detect(d, history.get(d, {})) for d in entry.departments):
                     continue
                 zone_name = zones.get(entry.person_id) or self._zone
-                week = iso_week(now.astimezone(zone(zone_name)).date())
+                # Sent in working hours; the week it goes out in names it (a nudge ready on
+                # a Saturday is Monday's, and Monday's sync finds it queued).
+                due = within_working_hours(now, zone_name, self._moment.at)
+                week = iso_week(due.astimezone(zone(zone_name)).date())
                 messages.append(
                     NewMessage(
                         NUDGE_KIND,
                         entry.person_id,
                         {"week": week},
                         f"nudge:{week}:{entry.person_id}",
-                        now,
+                        due,
                         f"nudges:{week}",
                     )
                 )
@@ -292,3 +293,9 @@ def register(
     router.verb(USELESS_VERB, coaching.not_useful)
     renderers.register(TIP_KIND, coaching.render_tip)
     renderers.register(NUDGE_KIND, coaching.render_nudge)
+
+
+def _tip_message(person_id: str, week: str, due: datetime) -> NewMessage:
+    return NewMessage(
+        TIP_KIND, person_id, {"week": week}, f"tip:{week}:{person_id}", due, f"tips:{week}"
+    )

@@ -20,9 +20,10 @@ from adoption.funnel import Subject
 from adoption.language import Locale
 from adoption.nudges import movement
 from adoption.questions import Question
+from adoption.recurrence import zone
 from adoption.scopes import Scope
 from adoption.tips import Tip
-from adoption.weekly import WeeklyMoment
+from adoption.weekly import WeeklyMoment, iso_week
 from bot.dispatch import Reply, Turn
 from bot.sender import Rendered
 from cards.digest import DepartmentMove, DigestFacts, digest_card, tips_card
@@ -62,21 +63,14 @@ class Digest:
             raise RuntimeError("the digest job runs in the schedule's transaction")
         week, moment = self._moment.next_due(due_at, self._zone)
         ids = sorted(set((await people.ids_by_ref(session, self._facilitators)).values()))
-        await outbox.enqueue(
-            session,
-            (
-                NewMessage(
-                    DIGEST_KIND,
-                    pid,
-                    {"week": week},
-                    f"digest:{week}:{pid}",
-                    moment,
-                    f"digest:{week}",
-                )
-                for pid in ids
-            ),
-            due_at,
-        )
+        await outbox.enqueue(session, (_digest(pid, week, moment) for pid in ids), due_at)
+
+    async def queue_now(self, session: AsyncSession, person_id: str) -> int:
+        """This week's digest for one facilitator at once (the demo's first look); the weekly
+        job then finds it queued."""
+        now = self._clock()
+        week = iso_week(now.astimezone(zone(self._zone)).date())
+        return await outbox.enqueue(session, [_digest(person_id, week, now)], now)
 
     async def render(self, message: Due, locale: Locale) -> Rendered:
         week = str(message.ref.get("week", ""))
@@ -169,3 +163,9 @@ async def _latest_run(session: AsyncSession) -> checkins.RunSummary | None:
     runs = [await checkins.latest_run(session, key) for key in SHIPPED_TEMPLATES]
     found = [r for r in runs if r is not None]
     return max(found, key=lambda r: r.opened_at) if found else None
+
+
+def _digest(person_id: str, week: str, due: datetime) -> NewMessage:
+    return NewMessage(
+        DIGEST_KIND, person_id, {"week": week}, f"digest:{week}:{person_id}", due, f"digest:{week}"
+    )

@@ -4,8 +4,9 @@ The demo lives in its own folder (`.uptake/demo/`) so it never mixes with real d
 come from the deterministic synthetic tenant (the same one `uptake demo generate` writes);
 its usage reports end two days before today (Microsoft's reports lag as much), and are
 written afresh when they have grown older than a week. The Agents Playground's signed-in user
-joins it as a facilitator and, like anyone who installs while a check-in is open, is sent
-the open pulse right after the welcome.
+joins it as a facilitator and as an ambassador of Logistiek: like anyone who installs while a
+check-in is open, they are sent the open pulse right after the welcome, and then this week's
+tip, the facilitators' digest and Logistiek's nudge (its habit stands still).
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ END_MARKER = "END"
 # The user the Microsoft 365 Agents Playground signs in as (its bundled default profile).
 PLAYGROUND_USER_ID = "00000000-0000-0000-0000-0000000000020"
 PLAYGROUND_USER_DEPARTMENT = "Communicatie"
+# The Playground user also champions Logistiek: its habit stands still in the synthetic data
+# while nearly everyone holds a licence, so they see a nudge besides the weekly tip.
+PLAYGROUND_USER_CHAMPIONS = "Logistiek"
 WAVE_NAMES = {"1": "pilot", "2": "key figures", "3": "everyone"}
 
 
@@ -100,6 +104,9 @@ async def prepare_demo(runtime: Runtime) -> DemoSummary:
             run_id = opened.run_id
             await _seed_answers(session, runtime.secret, run_id, tenant.people, now)
         await _seed_ambassadors(session, tenant.people, now)
+        await ambassadors.add_ambassador(
+            session, PLAYGROUND_USER_ID, [PLAYGROUND_USER_CHAMPIONS], now
+        )
         if fresh:
             # Older weeks of another end date would mix two series in the habit rule.
             await usage.delete_snapshots(session)
@@ -110,6 +117,14 @@ async def prepare_demo(runtime: Runtime) -> DemoSummary:
             marker.write_text(end.isoformat(), "utf-8")
         # Idempotent: an unchanged report date is recognised and left as it is.
         await run_sync(runtime.settings, runtime.sessions, waves=tenant.waves)
+    # As after every sync: ambassadors whose group stalls or drops get this week's nudge.
+    await runtime.coaching.queue_nudges()
+    async with runtime.sessions.begin() as session:
+        # The Playground user's first look: this week's tip and digest at once, not next
+        # Monday at 09:00 (sent when they install, like anything queued for someone the bot
+        # cannot reach yet). The weekly jobs find them queued: once a week at most.
+        await runtime.coaching.queue_tip_now(session, PLAYGROUND_USER_ID)
+        await runtime.digest.queue_now(session, PLAYGROUND_USER_ID)
     departments = {p.department for p in tenant.people}
     log.info(
         "demo.seeded people=%s departments=%s run=%s", len(tenant.people), len(departments), run_id

@@ -447,3 +447,23 @@ async def test_own_tips_are_checked_with_lines_and_imported_whole(tmp_path: Path
     async with make_sessions(engine)() as session:
         assert await tips_store.custom_source(session) == own.read_text()
     await engine.dispose()
+
+
+async def test_a_week_of_the_demo_organisation_runs_from_the_cli(tmp_path: Path) -> None:
+    days = [f"2026-12-{day:02d}T09:30" for day in range(7, 14)]  # Monday to Sunday, Brussels
+    outputs = []
+    for at in days:
+        due, due_output = await _run(tmp_path, "jobs", "run-due", "--demo", "--at", at)
+        sent, sent_output = await _run(tmp_path, "outbox", "send", "--demo", "--at", at)
+        assert (due, sent) == (0, 0), due_output + sent_output
+        outputs.append(due_output)
+
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'demo' / 'uptake.db'}")
+    async with make_sessions(engine)() as session:
+        tips = (
+            await session.scalars(select(Message).where(Message.topic == "tips:2026-W50"))
+        ).all()
+    await engine.dispose()
+    assert "weekly_tips" in outputs[0] and "usage_sync" in outputs[0]
+    assert len(tips) == 8 and {m.state for m in tips} == {"unreachable"}  # nobody installed
+    assert not (tmp_path / "uptake.db").exists()  # your own data is left alone

@@ -43,9 +43,11 @@ def say(key: str, /, *, err: bool = False, **params: object) -> None:
     click.echo(t(reader_locale(), key, **params), err=err)
 
 
-def load_settings() -> Settings:
+def load_settings(demo: bool = False) -> Settings:
+    """The settings from the environment; with `demo`, pointed at the demo organisation's
+    folder (the one `uptake serve --demo` seeds)."""
     try:
-        return Settings()
+        settings = Settings()
     except pydantic.ValidationError as error:
         details = "\n".join(
             f"  UPTAKE_{'_'.join(str(p) for p in e['loc']).upper() or '?'}: {e['msg']}"
@@ -53,6 +55,19 @@ def load_settings() -> Settings:
         )
         say("cli.bad_settings", err=True, details=details)
         sys.exit(EXIT_USAGE)
+    if not demo:
+        return settings
+    from uptake.demo import demo_settings
+
+    return demo_settings(settings)
+
+
+# For the commands that simulate weeks: on the demo organisation instead of your own data.
+demo_option = click.option(
+    "--demo",
+    is_flag=True,
+    help="On the demo organisation of `uptake serve --demo` (its own folder).",
+)
 
 
 def configure_logging(level: str = "INFO") -> None:

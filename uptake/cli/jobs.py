@@ -2,7 +2,8 @@
 
 run-due fires every occurrence due up to T (default: now) exactly once: running it twice,
 or beside the worker, fires nothing twice. Operators run it after an outage; tests and
-demos run it with --at to simulate weeks (then `uptake outbox send --at T` delivers).
+demos run it with --at to simulate weeks (then `uptake outbox send --at T` delivers). With
+--demo both work on the demo organisation, seeded first if it is not there yet.
 """
 
 from __future__ import annotations
@@ -13,9 +14,17 @@ import click
 
 from adoption.clock import Clock, fixed_clock, utc_now
 from store import schedules
-from uptake.cli.common import configure_logging, load_settings, moment_option, run, say
+from uptake.cli.common import (
+    configure_logging,
+    demo_option,
+    load_settings,
+    moment_option,
+    run,
+    say,
+)
+from uptake.demo import prepare_demo
 from uptake.root import Runtime
-from uptake.settings import BotCredentials
+from uptake.settings import BotCredentials, Settings
 
 
 @click.group()
@@ -23,10 +32,13 @@ def jobs() -> None:
     """Durable schedules: campaigns, the daily usage sync."""
 
 
-async def _run_due(at: datetime | None) -> int:
+async def _run_due(settings: Settings, at: datetime | None, demo: bool) -> int:
     clock: Clock = utc_now if at is None else fixed_clock(at)
-    started = await Runtime.start(load_settings(), BotCredentials.from_environ(), clock=clock)
+    started = await Runtime.start(settings, BotCredentials.from_environ(), clock=clock)
     try:
+        if demo:
+            # As `serve --demo` would at that moment: seeded if new, reports renewed if stale.
+            await prepare_demo(started)
         await started.ensure_schedules()
         fired = await started.schedule_runner().run_due(clock())
     finally:
@@ -38,8 +50,8 @@ async def _run_due(at: datetime | None) -> int:
     return 1 if any(item.outcome == "failed" for item in fired) else 0
 
 
-async def _list() -> int:
-    started = await Runtime.start(load_settings(), BotCredentials.from_environ())
+async def _list(settings: Settings) -> int:
+    started = await Runtime.start(settings, BotCredentials.from_environ())
     try:
         await started.ensure_schedules()
         async with started.sessions() as session:
@@ -58,19 +70,22 @@ async def _list() -> int:
 
 @jobs.command("run-due")
 @click.option("--at", "at_text", metavar="ISO-8601", help="Fire what is due up to this moment.")
-def run_due(at_text: str | None) -> None:
+@demo_option
+def run_due(at_text: str | None, demo: bool) -> None:
     """Fire every scheduled occurrence due up to now (or --at), each exactly once."""
     configure_logging("WARNING")
-    settings = load_settings()
+    settings = load_settings(demo)
     at = moment_option(at_text, settings.timezone) if at_text else None
-    run(lambda: _run_due(at))
+    run(lambda: _run_due(settings, at, demo))
 
 
 @jobs.command("list")
-def list_() -> None:
+@demo_option
+def list_(demo: bool) -> None:
     """The schedules and when each is next due."""
     configure_logging("WARNING")
-    run(_list)
+    settings = load_settings(demo)
+    run(lambda: _list(settings))
 
 
 COMMANDS: list[click.Command] = [jobs]

@@ -10,17 +10,25 @@ import click
 
 from adoption.clock import Clock, fixed_clock, utc_now
 from store import outbox
-from uptake.cli.common import EXIT_FAILED, configure_logging, load_settings, moment_option, run, say
+from uptake.cli.common import (
+    EXIT_FAILED,
+    configure_logging,
+    demo_option,
+    load_settings,
+    moment_option,
+    run,
+    say,
+)
 from uptake.root import Runtime
-from uptake.settings import BotCredentials
+from uptake.settings import BotCredentials, Settings
 
 # Retries due within this much are waited for; later ones are left to the worker.
 WAIT_FOR_RETRIES = timedelta(minutes=5)
 
 
-async def _send(at: datetime | None) -> int:
+async def _send(settings: Settings, at: datetime | None) -> int:
     clock: Clock = utc_now if at is None else fixed_clock(at)
-    started = await Runtime.start(load_settings(), BotCredentials.from_environ(), clock=clock)
+    started = await Runtime.start(settings, BotCredentials.from_environ(), clock=clock)
     leadership = started.leadership()
     try:
         if not await leadership.try_acquire():
@@ -57,15 +65,16 @@ def outbox_group() -> None:
 
 @outbox_group.command("send")
 @click.option("--at", "at_text", metavar="ISO-8601", help="Send what is due at this moment.")
-def send(at_text: str | None) -> None:
+@demo_option
+def send(at_text: str | None, demo: bool) -> None:
     """Deliver the messages that are due, then the retries due within five minutes.
 
     For a pilot without a worker, or to simulate: with --at, the clock stands at that moment
     (a time without an offset is in UPTAKE_TIMEZONE)."""
     configure_logging("WARNING")
-    settings = load_settings()
+    settings = load_settings(demo)
     at = moment_option(at_text, settings.timezone) if at_text else None
-    run(lambda: _send(at))
+    run(lambda: _send(settings, at))
 
 
 COMMANDS: list[click.Command] = [outbox_group]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from adoption.funnel import FunnelCounts, Subject
 from adoption.nudges import detect, spotlight
 from adoption.tip_plan import choose_tip
-from adoption.weekly import WeeklyMoment, iso_week
+from adoption.weekly import WeeklyMoment, iso_week, within_working_hours
 
 TEAMS = Subject("workload", "teams")
 COAUTHOR = Subject("scenario", "coauthor_instead_of_attachments")
@@ -116,3 +119,21 @@ def test_a_weekly_message_is_this_weeks_until_a_day_late_then_next_weeks() -> No
         "2026-W51",
         monday_nine + timedelta(days=7),
     )
+
+
+@pytest.mark.parametrize(
+    ("local", "expected"),
+    [
+        (datetime(2026, 12, 7, 5, 17), datetime(2026, 12, 7, 9, 0)),  # Monday, after the sync
+        (datetime(2026, 12, 8, 11, 0), datetime(2026, 12, 8, 11, 0)),  # Tuesday morning: now
+        (datetime(2026, 12, 11, 17, 30), datetime(2026, 12, 14, 9, 0)),  # Friday evening
+        (datetime(2026, 12, 12, 10, 0), datetime(2026, 12, 14, 9, 0)),  # Saturday
+        (datetime(2026, 3, 28, 12, 0), datetime(2026, 3, 30, 9, 0)),  # over the spring change
+    ],
+)
+def test_a_nudge_ready_outside_working_hours_waits_for_the_next_working_morning(
+    local: datetime, expected: datetime
+) -> None:
+    brussels = ZoneInfo("Europe/Brussels")
+    moment = within_working_hours(local.replace(tzinfo=brussels), "Europe/Brussels", time(9))
+    assert moment == expected.replace(tzinfo=brussels)
