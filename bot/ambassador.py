@@ -27,14 +27,13 @@ from adoption.language import Locale
 from adoption.nudges import detect, spotlight
 from adoption.questions import Command, Question
 from adoption.recurrence import zone
-from adoption.scenarios import catalogue
 from adoption.tip_plan import choose_tip, habit_by_scenario
 from adoption.tips import Tip
 from adoption.weekly import WeeklyMoment, iso_week, within_working_hours
 from bot.dispatch import Reply, Router, Turn
 from bot.sender import Rendered, Renderers, Skip
 from cards import conversation as conv
-from cards.ambassador import SHARED_VERB, USELESS_VERB, TipText, nudge_card, tip_card
+from cards.ambassador import SHARED_VERB, USELESS_VERB, nudge_card, tip_card, tip_text
 from cards.base import Card
 from cards.i18n import t
 from store import ambassadors, outbox, people, usage_history
@@ -176,7 +175,7 @@ class Coaching:
             tip = await self._tip_for(session, message.person_id, week, history)
         if tip is None:
             return Skip("no_tips")
-        return tip_card(self._text(tip, locale), week, locale)
+        return tip_card(tip_text(tip, locale), week, locale)
 
     async def render_nudge(self, message: Due, locale: Locale) -> Rendered:
         """Recomputed at send time: a group that recovered meanwhile gets no nudge."""
@@ -199,7 +198,7 @@ class Coaching:
                 session, message.person_id, week, history, prefer=preferred, keep=False
             )
         light = spotlight({**around, **history})
-        text = self._text(tip, locale) if tip is not None else None
+        text = tip_text(tip, locale) if tip is not None else None
         return nudge_card(nudge, text, week, locale, light)
 
     async def _ambassador(self, session: AsyncSession, person_id: str) -> AmbassadorView | None:
@@ -248,16 +247,6 @@ class Coaching:
             return self._by_key.get(key, tip)
         return tip
 
-    def _text(self, tip: Tip, locale: Locale) -> TipText:
-        scenario = next((s for s in catalogue() if s.key == tip.scenario), None)
-        return TipText(
-            tip.key,
-            tip.title(locale),
-            tip.body(locale),
-            tip.share(locale),
-            scenario.title(locale) if scenario is not None else tip.scenario,
-        )
-
     # --- buttons --------------------------------------------------------------------------
 
     async def shared(self, turn: Turn, data: Mapping[str, object]) -> Card:
@@ -278,7 +267,7 @@ class Coaching:
                 session, turn.person_id, week[:8], tip.key, verdict, self._clock()
             )
         log.info("tips.verdict tip=%s verdict=%s", tip.key, verdict)
-        return tip_card(self._text(tip, turn.locale), week, turn.locale, verdict)
+        return tip_card(tip_text(tip, turn.locale), week, turn.locale, verdict)
 
 
 TIP_KIND = "tip"

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from adoption.language import Locale
 from adoption.nudges import Movement, Nudge
+from adoption.scenarios import catalogue
+from adoption.tips import Tip
 from cards.base import Card, Element, card, execute, heading, paragraph, subheading
 from cards.facilitator import subject_title
 from cards.i18n import format_share, t
@@ -51,18 +53,32 @@ def _tip_elements(tip: TipText, locale: Locale) -> list[Element]:
     ]
 
 
+def tip_text(tip: Tip, locale: Locale) -> TipText:
+    scenario = next((s for s in catalogue() if s.key == tip.scenario), None)
+    return TipText(
+        tip.key,
+        tip.title(locale),
+        tip.body(locale),
+        tip.share(locale),
+        scenario.title(locale) if scenario is not None else tip.scenario,
+    )
+
+
+def _verdict_buttons(tip: TipText, week: str, locale: Locale) -> list[Element]:
+    data = {"tip": tip.key, "week": week}
+    return [
+        execute(t(locale, "ambassador.shared_button"), SHARED_VERB, data, style="positive"),
+        execute(t(locale, "ambassador.useless_button"), USELESS_VERB, data),
+    ]
+
+
 def tip_card(tip: TipText, week: str, locale: Locale, verdict: str | None = None) -> Card:
     """The week's tip; after a button, the same tip with the thanks instead of the buttons."""
     body: list[Element] = [heading(t(locale, "ambassador.tip_title")), *_tip_elements(tip, locale)]
     if verdict is not None:
         body.append(paragraph(t(locale, f"ambassador.thanks_{verdict}"), subtle=True))
         return card(body, locale)
-    data = {"tip": tip.key, "week": week}
-    actions = [
-        execute(t(locale, "ambassador.shared_button"), SHARED_VERB, data, style="positive"),
-        execute(t(locale, "ambassador.useless_button"), USELESS_VERB, data),
-    ]
-    return card(body, locale, actions)
+    return card(body, locale, _verdict_buttons(tip, week, locale))
 
 
 def movement_text(move: Movement, locale: Locale, key: str) -> str:
@@ -103,9 +119,5 @@ def nudge_card(
     if tip is not None:
         body.append(subheading(t(locale, "ambassador.nudge_tip")))
         body.extend(_tip_elements(tip, locale))
-        data = {"tip": tip.key, "week": week}
-        actions = [
-            execute(t(locale, "ambassador.shared_button"), SHARED_VERB, data, style="positive"),
-            execute(t(locale, "ambassador.useless_button"), USELESS_VERB, data),
-        ]
+        actions = _verdict_buttons(tip, week, locale)
     return card(body, locale, actions)

@@ -39,11 +39,24 @@ MINUS = "\u2212"  # a real minus sign, as typeset figures use
 
 def _points(change: float, locale: Locale) -> str:
     points = round(change * 100)
-    return t(locale, "digest.points", sign="+" if points >= 0 else MINUS, points=abs(points))
+    if points == 0:
+        return t(locale, "digest.unchanged")
+    return t(locale, "digest.points", sign="+" if points > 0 else MINUS, count=abs(points))
+
+
+def _monday(week: str) -> date | None:
+    """The Monday of an ISO week such as '2026-W50'."""
+    year, _, number = week.partition("-W")
+    try:
+        return date.fromisocalendar(int(year), int(number), 1)
+    except ValueError:
+        return None
 
 
 def digest_card(found: DigestFacts, locale: Locale, k: int) -> Card:
-    body: list[Element] = [heading(t(locale, "digest.title", week=found.week))]
+    monday = _monday(found.week)
+    label = format_day(monday, locale) if monday is not None else found.week
+    body: list[Element] = [heading(t(locale, "digest.title", monday=label))]
     if found.report_date is not None:
         body.append(
             paragraph(

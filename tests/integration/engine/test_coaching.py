@@ -212,7 +212,7 @@ async def test_the_facilitator_gets_one_digest_on_monday_with_k_applied(engine: 
     assert [d.conversation_id for d in digests] == [f"conv-{people[1]}"]
     (card,) = digests[0].cards
     text = str(card)
-    assert "Your weekly digest, 2026-W50" in text
+    assert "Your weekly digest, week of 7 December 2026" in text
     (chart,) = [e for e in card["body"] if str(e.get("type", "")).startswith("Chart.")]
     assert {bar["x"] for bar in chart["data"]} == {"Verkoop", "IT"}  # Directie, Juridisch < k
     assert "2 departments not shown: fewer than 3 people" in text

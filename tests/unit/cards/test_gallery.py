@@ -7,6 +7,7 @@ from collections import defaultdict
 
 import pytest
 
+from cards import coaching_samples
 from cards.gallery import CardSample, samples
 from cards.i18n import LOCALES
 from cards.schema import CHART_TYPES, MAX_CARD_BYTES, card_problems, card_size
@@ -143,3 +144,13 @@ def test_the_series_of_a_chart_have_distinct_colours() -> None:
             if None in colours or len(set(colours)) != len(colours):
                 clashes.append((_id(sample), kind, colours))
     assert clashes == []
+
+
+def test_the_digest_names_its_week_by_its_monday_and_says_points_as_people_do() -> None:
+    text = {
+        locale: json.dumps(coaching_samples.samples(locale)["digest"], ensure_ascii=False)
+        for locale in LOCALES
+    }
+    assert "week of 7 December 2026" in text["en"] and "semaine du 7 décembre 2026" in text["fr"]
+    assert "+1 point)" in text["en"] and "+1 punt)" in text["nl"] and "\u22129 points" in text["fr"]
+    assert "(unchanged)" in text["en"] and "W50" not in text["en"]
