@@ -9,6 +9,7 @@ from datetime import date
 
 from adoption.language import Locale
 from cards.base import Card, Element, callout, card, facts, heading, paragraph, subheading
+from cards.facilitator import share_bars
 from cards.i18n import format_day, format_number, format_share, t
 
 
@@ -65,18 +66,14 @@ def digest_card(found: DigestFacts, locale: Locale, k: int) -> Card:
             )
         )
     if found.moves:
-        body.append(subheading(t(locale, "digest.moves_title")))
-        body.append(
-            {
-                "type": "Chart.HorizontalBar",
-                "data": [
-                    {"x": m.department, "y": round(m.share * 100)}
-                    for m in sorted(found.moves, key=lambda m: -m.share)
-                ],
-                "color": "categoricalBlue",
-                "displayMode": "AbsoluteNoAxis",
-                "fallback": paragraph(t(locale, "digest.moves_fallback"), subtle=True),
-            }
+        body.extend(
+            share_bars(
+                [(m.department, m.share) for m in found.moves],
+                locale,
+                t(locale, "digest.moves_title"),
+                # The figures follow as facts: where charts do not render, say so only.
+                fallback=paragraph(t(locale, "digest.moves_fallback"), subtle=True),
+            )
         )
         body.append(
             facts(

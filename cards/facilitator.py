@@ -187,8 +187,14 @@ def stage_bars(counts: FunnelCounts, locale: Locale, title: str) -> list[Element
     ]
 
 
-def share_bars(lines: Sequence[tuple[str, float]], locale: Locale, title: str) -> list[Element]:
-    """Horizontal bars of one share per label (e.g. active in Teams per department)."""
+def share_bars(
+    lines: Sequence[tuple[str, float]],
+    locale: Locale,
+    title: str,
+    fallback: Element | None = None,
+) -> list[Element]:
+    """Horizontal bars of one share per label (e.g. active in Teams per department). Where
+    charts do not render, `fallback` instead, or the shares as facts."""
     shown = sorted(lines, key=lambda line: -line[1])[:MAX_BARS]
     return [
         subheading(title),
@@ -198,7 +204,8 @@ def share_bars(lines: Sequence[tuple[str, float]], locale: Locale, title: str) -
             "color": "categoricalBlue",
             # Each bar carries its value: an axis of 16.7, 33.3... says less.
             "displayMode": "AbsoluteNoAxis",
-            "fallback": facts([(label, format_share(share, locale)) for label, share in shown]),
+            "fallback": fallback
+            or facts([(label, format_share(share, locale)) for label, share in shown]),
         },
     ]
 

@@ -22,6 +22,7 @@ numbers are formatted here with Babel, on the server, because Teams cards have n
 
 from __future__ import annotations
 
+import re
 import string
 import tomllib
 from collections.abc import Mapping
@@ -59,6 +60,15 @@ def negotiate(requested: str | None, default: Locale) -> Locale:
             if prefix == locale:
                 return locale
     return default
+
+
+# French puts a space before : ; ? ! and inside « »; a non-breaking one, so that a card that
+# wraps never starts a line with the colon. The strings are written with plain spaces.
+_FRENCH_SPACE = re.compile(r" ([:;?!»])|(«) ")
+
+
+def _french_spacing(text: str) -> str:
+    return _FRENCH_SPACE.sub(lambda m: f"\u00a0{m[1]}" if m[1] else f"{m[2]}\u00a0", text)
 
 
 # A language's text: one template, or its CLDR plural forms ("one", "other", ...).
@@ -124,6 +134,12 @@ class Catalogue:
                 ):
                     problems.append(f"{name}: plural forms are chosen by a {{count}} placeholder")
                 entries[name] = {loc: texts[loc] for loc in LOCALES}
+                french = texts["fr"]
+                entries[name]["fr"] = (
+                    _french_spacing(french)
+                    if isinstance(french, str)
+                    else {form: _french_spacing(text) for form, text in french.items()}
+                )
         if problems:
             raise CatalogueError("catalogue problems:\n  " + "\n  ".join(problems))
         return cls(entries)

@@ -6,7 +6,8 @@
 // Start `uptake serve --demo` and, next to it,
 // `TEAMSAPPTESTER_BROWSER=none npx @microsoft/m365agentsplayground -e http://localhost:3978/api/messages -c msteams`
 // (it prints the port, 56150 by default). Each message gives <out-dir>/<nn>-<slug>.png of the
-// last card the bot sent, and <out-dir>/start.png of the chat as it was before.
+// last card the bot sent; <out-dir>/start.png is the chat before the first message, and
+// start-<nn>.png each card already in it.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { chromium } from "playwright-core";
@@ -27,10 +28,16 @@ const browser = await chromium.launch({
 await mkdir(outDir, { recursive: true });
 const page = await browser.newPage({ viewport: { width: 1100, height: 1600 } });
 await page.goto(url, { waitUntil: "networkidle" });
-await page.waitForTimeout(3000);
+// The welcome and what was queued for the user (a check-in, a tip, a digest) arrive after
+// the install; the sender delivers them within a few seconds.
+await page.waitForTimeout(Number(process.env.SETTLE_MS ?? 8000));
 await page.screenshot({ path: path.join(outDir, "start.png") });
 
 const cards = page.locator(".ac-adaptiveCard");
+for (let i = 0; i < (await cards.count()); i += 1) {
+  await cards.nth(i).scrollIntoViewIfNeeded();
+  await cards.nth(i).screenshot({ path: path.join(outDir, `start-${String(i + 1).padStart(2, "0")}.png`) });
+}
 const slug = (text) => text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 let index = 0;
 for (const message of messages) {

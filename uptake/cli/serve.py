@@ -18,7 +18,7 @@ from scheduler.jobs import build_scheduler
 from scheduler.leader import lead
 from uptake.cli.common import EXIT_USAGE, configure_logging, load_settings, run, say
 from uptake.database import StartupError
-from uptake.demo import demo_settings, prepare_demo
+from uptake.demo import PLAYGROUND_USER_CHAMPIONS, demo_settings, prepare_demo
 from uptake.root import Runtime
 from uptake.settings import BotCredentials, Settings
 
@@ -88,7 +88,12 @@ async def _serve(
     try:
         if demo:
             summary = await prepare_demo(runtime)
-            say("cli.demo_ready", people=summary.people, departments=summary.departments)
+            say(
+                "cli.demo_ready",
+                people=summary.people,
+                departments=summary.departments,
+                champions=PLAYGROUND_USER_CHAMPIONS,
+            )
         if role in ("all", "web"):
             runner = web.AppRunner(runtime.web_app(), access_log=None)
             await runner.setup()

@@ -384,7 +384,7 @@ async def test_text_message_gets_help_in_the_persons_language(bot: RunningBot, b
 
     replies = bot.connector.sent_to(bruno.conversation_id)
     assert len(replies) == 1
-    assert "Que puis-je faire pour vous ?" in texts(replies[0].cards[0])
+    assert "Que puis-je faire pour vous\u00a0?" in texts(replies[0].cards[0])
 
 
 def test_pulse_template_ships() -> None:

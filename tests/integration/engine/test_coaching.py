@@ -193,7 +193,7 @@ async def test_a_stalling_group_gets_one_nudge_with_a_spotlight_on_its_neighbour
     text = str(nudge.cards)
     assert nudge.conversation_id == f"conv-{people[0]}"
     assert "A nudge for Verkoop" in text and "the habit is not yet" in text
-    assert "Something to celebrate" in text and "In IT" in text
+    assert "Something to celebrate" in text and "” in IT: " in text
     assert "Directie" not in text
 
 

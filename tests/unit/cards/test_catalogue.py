@@ -107,3 +107,14 @@ def test_plural_forms_need_other_and_a_count() -> None:
     uncounted = {loc: {"one": "one", "other": "many"} for loc in LOCALES}
     with pytest.raises(CatalogueError, match=r"chosen by a \{count\} placeholder"):
         Catalogue.from_tables({"demo": {"x": uncounted}})
+
+
+def test_french_punctuation_keeps_its_space_on_the_same_line() -> None:
+    shipped = Catalogue.from_tables(
+        {"demo": {"q": {"nl": "Klaar?", "fr": "Prêt ? « Oui » : d'accord ; go !", "en": "Ready?"}}}
+    )
+    assert (
+        shipped.text("fr", "demo.q")
+        == "Prêt\u00a0? «\u00a0Oui\u00a0»\u00a0: d'accord\u00a0; go\u00a0!"
+    )
+    assert shipped.text("nl", "demo.q") == "Klaar?"
