@@ -15,7 +15,7 @@ An ambassador removed before their message goes out does not get it (the rendere
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -129,9 +129,10 @@ class Coaching:
         week = iso_week(now.astimezone(zone(zone_name)).date())
         return await outbox.enqueue(session, [_tip_message(person_id, week, now)], now)
 
-    async def queue_nudges(self) -> int:
+    async def queue_nudges(self, at_once: Collection[str] = ()) -> int:
         """After a usage sync: one nudge this week for each ambassador whose group stalls or
-        drops. Returns how many were queued."""
+        drops, in their working hours (`at_once`: people for whom not, the demo's Playground
+        user). Returns how many were queued."""
         now = self._clock()
         async with self._sessions.begin() as session:
             entries = await ambassadors.ambassadors(session)
@@ -147,7 +148,11 @@ class Coaching:
                 zone_name = zones.get(entry.person_id) or self._zone
                 # Sent in working hours; the week it goes out in names it (a nudge ready on
                 # a Saturday is Monday's, and Monday's sync finds it queued).
-                due = within_working_hours(now, zone_name, self._moment.at)
+                due = (
+                    now
+                    if entry.person_id in at_once
+                    else within_working_hours(now, zone_name, self._moment.at)
+                )
                 week = iso_week(due.astimezone(zone(zone_name)).date())
                 messages.append(
                     NewMessage(

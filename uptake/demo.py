@@ -117,8 +117,9 @@ async def prepare_demo(runtime: Runtime) -> DemoSummary:
             marker.write_text(end.isoformat(), "utf-8")
         # Idempotent: an unchanged report date is recognised and left as it is.
         await run_sync(runtime.settings, runtime.sessions, waves=tenant.waves)
-    # As after every sync: ambassadors whose group stalls or drops get this week's nudge.
-    await runtime.coaching.queue_nudges()
+    # As after every sync: ambassadors whose group stalls or drops get this week's nudge; the
+    # Playground user's at once, whatever the hour of the demo.
+    await runtime.coaching.queue_nudges(at_once={PLAYGROUND_USER_ID})
     async with runtime.sessions.begin() as session:
         # The Playground user's first look: this week's tip and digest at once, not next
         # Monday at 09:00 (sent when they install, like anything queued for someone the bot

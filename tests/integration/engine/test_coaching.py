@@ -242,3 +242,17 @@ async def test_facilitators_see_the_most_and_least_useful_tips(engine: Engine) -
     most, least = text.index("Shared most"), text.index("Found not useful most")
     assert most < text.index(by_key[first].title("en")) < least
     assert text.rindex(by_key[second].title("en")) > least
+
+
+async def test_a_nudge_ready_before_the_working_day_waits_for_nine(engine: Engine) -> None:
+    (person,) = await add_people(engine, 1)
+    await _make_ambassador(engine, person, "Verkoop")
+    engine.clock.now = MONDAY_NINE - timedelta(hours=3, minutes=43)  # after the 05:17 sync
+    await _snapshots(engine, MONDAY_NINE.date() - timedelta(days=2))
+
+    assert await engine.runtime.coaching.queue_nudges() == 1
+    await engine.runtime.sender.drain()
+    assert engine.connector.received == []
+    engine.clock.now = MONDAY_NINE
+    await engine.runtime.sender.drain()
+    assert ["A nudge for Verkoop" in str(r.cards) for r in engine.connector.received] == [True]
