@@ -7,7 +7,6 @@ admits anonymous requests, and the CLI refuses to listen anywhere but loopback.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import warnings
@@ -21,10 +20,11 @@ from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_middleware
 from microsoft_agents.hosting.core import AgentApplication, TurnState
 
+from bot.inbound import MAX_ACTIVITY_BYTES, Refused, parse_activity_json, too_large
+
 log = logging.getLogger("uptake.web")
 
 Readiness = Callable[[], Awaitable[dict[str, bool]]]
-MAX_ACTIVITY_BYTES = 256 * 1024  # cards we receive are small; Teams caps messages near 100 KB
 
 
 def _bad_request(message: str, details: Any = None) -> web.Response:
@@ -32,6 +32,22 @@ def _bad_request(message: str, details: Any = None) -> web.Response:
     if details is not None:
         body["details"] = details
     return web.json_response(body, status=400)
+
+
+def _refusal(refused: Refused) -> web.Response:
+    return web.json_response(refused.body(), status=refused.status)
+
+
+async def _read_body(request: web.Request) -> bytes:
+    """The body, at most MAX_ACTIVITY_BYTES: the root app's client_max_size bounds the read
+    (the request belongs to the root app, so the sub-app's setting would never apply)."""
+    length = request.content_length
+    if length is not None and length > MAX_ACTIVITY_BYTES:
+        raise too_large()  # refused before a byte of it is read
+    try:
+        return await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise too_large() from None
 
 
 def _validation_details(error: pydantic.ValidationError) -> list[dict[str, str]]:
@@ -49,11 +65,10 @@ def messages_handler(
         if request.content_type != "application/json":
             return _bad_request("send the activity as application/json")
         try:
-            body = await request.json(loads=json.loads)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return _bad_request("the body is not valid JSON")
-        if not isinstance(body, dict):
-            return _bad_request("the body must be a JSON object (an activity)")
+            body = parse_activity_json(await _read_body(request))
+        except Refused as refused:
+            log.info("activity.refused status=%d reason=%r", refused.status, refused.message)
+            return _refusal(refused)
         try:
             activity = Activity.model_validate(body)
         except pydantic.ValidationError as error:
@@ -94,16 +109,15 @@ def build_web_app(
     auth_configuration: Any,
     readiness: Readiness,
 ) -> web.Application:
-    api = web.Application(
-        middlewares=[jwt_authorization_middleware], client_max_size=MAX_ACTIVITY_BYTES
-    )
+    api = web.Application(middlewares=[jwt_authorization_middleware])
     # The SDK's middleware reads this exact string key (aiohttp would prefer an AppKey).
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NotAppKeyWarning)
         api["agent_configuration"] = auth_configuration
     api.router.add_post("/messages", messages_handler(agent, adapter))
 
-    root = web.Application()
+    # The request object belongs to the root app: its client_max_size is the one aiohttp applies.
+    root = web.Application(client_max_size=MAX_ACTIVITY_BYTES)
     root.router.add_get("/healthz", healthz)
     root.router.add_get("/readyz", readyz_handler(readiness))
     root.add_subapp("/api", api)

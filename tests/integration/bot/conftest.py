@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,18 @@ class RunningBot:
     ) -> aiohttp.ClientResponse:
         response = await self.http.post(
             self.server.make_url("/api/messages"), json=activity, headers=headers
+        )
+        await response.read()
+        return response
+
+    async def post_raw(
+        self, body: bytes, headers: dict[str, str] | None = None
+    ) -> aiohttp.ClientResponse:
+        """Bytes as they are, for bodies json.dumps would never produce."""
+        response = await self.http.post(
+            self.server.make_url("/api/messages"),
+            data=io.BytesIO(body),  # a big bytes payload would make aiohttp warn
+            headers={"Content-Type": "application/json", **(headers or {})},
         )
         await response.read()
         return response
