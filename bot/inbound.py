@@ -1,4 +1,4 @@
-"""What a request body must be before the Agents SDK sees it: bounded, plain JSON, one object.
+"""What a request must be before the Agents SDK sees it: a bounded JSON object, an activity.
 
 The SDK parses with the standard library and trusts the result. A body nested a thousand deep
 raises RecursionError, a number of 4,301 digits hits Python's int-string conversion limit
@@ -6,16 +6,26 @@ raises RecursionError, a number of 4,301 digits hits Python's int-string convers
 a NUL parse fine here and break later, in a database or a serialiser. So the body is read
 under a size cap, scanned for depth, and parsed with hooks that refuse what no Teams activity
 carries; every refusal is a `Refused` the web adapter turns into a JSON 4xx.
+
+Then the activity: the SDK builds a connector client from `serviceUrl` before the turn (so
+"x", "file:" or "http://" failed outside any error handler), raises TypeError for an empty
+`channelId`, cannot reply without `from` and `recipient`, and pastes conversation and activity
+ids into connector URL paths unquoted. Those fields are checked here, then the SDK's model.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from http import HTTPStatus
 from itertools import accumulate
 from typing import Any, Final
+
+import pydantic
+from microsoft_agents.activity import Activity
+from yarl import URL
 
 MAX_ACTIVITY_BYTES: Final = 256 * 1024  # cards we receive are small; Teams caps messages ~100 KB
 # Adaptive Card data nests a few levels (body > container > columns > items); 64 is ample and
@@ -143,3 +153,118 @@ def parse_activity_json(raw: bytes) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise Refused("the body must be a JSON object (an activity)")
     return body
+
+
+# --- the activity -----------------------------------------------------------------------------
+
+MAX_ID_CHARS: Final = 1024  # Teams ids are ~130 characters; the longest carry ";messageid=..."
+MAX_SERVICE_URL_CHARS: Final = 2048
+# A character that would move an id out of its URL path segment, or make it ambiguous there.
+_PATH_UNSAFE = re.compile(r"[/?#\\%\s\x00-\x1f\x7f]")
+# Agentic, skill and Copilot Studio roles take SDK token paths that fail before the turn; Teams
+# sends a bot recipient with no role, or "bot".
+_RECIPIENT_ROLES: Final = (None, "bot")
+_SERVICE_URL_RULE = (
+    "serviceUrl must be an absolute http(s) URL without credentials, query or fragment"
+)
+
+
+def _service_url_problem(value: object) -> str | None:
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_SERVICE_URL_CHARS:
+        return _SERVICE_URL_RULE
+    # Printable ASCII only: yarl would quietly re-encode a space or an accent into another URL.
+    if not (value.isascii() and value.isprintable()) or any(c in value for c in " ?#"):
+        return _SERVICE_URL_RULE
+    try:
+        url = URL(value)
+        port = url.port
+    except ValueError:  # a port out of range, a broken IPv6 literal
+        return _SERVICE_URL_RULE
+    if url.scheme not in ("http", "https") or not url.host or not url.is_absolute():
+        return _SERVICE_URL_RULE
+    if url.raw_user is not None or url.raw_password is not None or port == 0:
+        return _SERVICE_URL_RULE
+    return None
+
+
+def _id_problem(value: object, field: str, *, required: bool) -> str | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_ID_CHARS:
+        return f"{field} must be a non-empty string of at most {MAX_ID_CHARS} characters"
+    if _PATH_UNSAFE.search(value) or value in (".", ".."):
+        return f"{field} contains characters no channel id has (/ ? # \\ % or spaces)"
+    return None
+
+
+def _account_problem(value: object, field: str) -> str | None:
+    if not isinstance(value, dict):
+        return f"an activity needs {field} with an id"
+    account_id = value.get("id")
+    if not isinstance(account_id, str) or not account_id.strip():
+        return f"an activity needs {field} with an id"
+    return None
+
+
+def _shape_problem(body: dict[str, Any]) -> str | None:
+    """The first field, in the order the SDK would trip on them, that it cannot work with."""
+    kind = body.get("type")
+    if not isinstance(kind, str) or not kind.strip():
+        return "an activity needs a type"
+    channel = body.get("channelId")
+    if not isinstance(channel, str) or not channel.split(":", 1)[0].strip():
+        return "an activity needs a channelId"
+    problem = _service_url_problem(body.get("serviceUrl"))
+    problem = problem or _account_problem(body.get("from"), "from")
+    problem = problem or _account_problem(body.get("recipient"), "recipient")
+    problem = problem or _account_problem(body.get("conversation"), "conversation")
+    if problem:
+        return problem
+    if body["recipient"].get("role") not in _RECIPIENT_ROLES:
+        return "recipient.role must be the bot"
+    return (
+        _id_problem(body["conversation"]["id"], "conversation.id", required=True)
+        or _id_problem(body.get("id"), "id", required=False)
+        or _id_problem(body.get("replyToId"), "replyToId", required=False)
+    )
+
+
+def _validation_details(error: pydantic.ValidationError) -> list[dict[str, str]]:
+    # Field paths and messages only: echoing input values back could leak what was sent.
+    return [
+        {"field": ".".join(str(part) for part in item["loc"]), "problem": item["msg"]}
+        for item in error.errors(include_url=False, include_input=False)[:10]
+    ]
+
+
+def activity_from(body: dict[str, Any]) -> Activity:
+    """The SDK's Activity for a parsed body, or `Refused` naming the first field that is wrong."""
+    problem = _shape_problem(body)
+    if problem:
+        raise Refused(problem)
+    try:
+        activity: Activity = Activity.model_validate(body)
+    except pydantic.ValidationError as error:
+        raise Refused("the activity is malformed", details=_validation_details(error)) from None
+    except Exception:  # noqa: BLE001 - the model raises bare Exceptions (a contradicting productInfo)
+        raise Refused("the activity is malformed") from None
+    return activity
+
+
+class _NoActivityValidationNoise(logging.Filter):
+    """The SDK logs each invalid Activity at ERROR with a traceback and pydantic's text, which
+    quotes the input: whatever a caller sent, in our logs, as often as they send it. The
+    refusal is logged by the web adapter instead, without the input."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Validation error for Activity")
+
+
+_SDK_ACTIVITY_LOGGER = "microsoft_agents.activity.activity"
+
+
+def quiet_sdk_activity_validation() -> None:
+    """Drop the SDK's log of invalid Activities (idempotent)."""
+    logger = logging.getLogger(_SDK_ACTIVITY_LOGGER)
+    if not any(isinstance(f, _NoActivityValidationNoise) for f in logger.filters):
+        logger.addFilter(_NoActivityValidationNoise())

@@ -13,25 +13,23 @@ import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import pydantic
 from aiohttp import web
 from aiohttp.web_exceptions import NotAppKeyWarning
-from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_middleware
 from microsoft_agents.hosting.core import AgentApplication, TurnState
 
-from bot.inbound import MAX_ACTIVITY_BYTES, Refused, parse_activity_json, too_large
+from bot.inbound import (
+    MAX_ACTIVITY_BYTES,
+    Refused,
+    activity_from,
+    parse_activity_json,
+    quiet_sdk_activity_validation,
+    too_large,
+)
 
 log = logging.getLogger("uptake.web")
 
 Readiness = Callable[[], Awaitable[dict[str, bool]]]
-
-
-def _bad_request(message: str, details: Any = None) -> web.Response:
-    body: dict[str, Any] = {"error": "bad_request", "message": message}
-    if details is not None:
-        body["details"] = details
-    return web.json_response(body, status=400)
 
 
 def _refusal(refused: Refused) -> web.Response:
@@ -50,33 +48,17 @@ async def _read_body(request: web.Request) -> bytes:
         raise too_large() from None
 
 
-def _validation_details(error: pydantic.ValidationError) -> list[dict[str, str]]:
-    # Field paths and messages only: echoing input values back could leak what was sent.
-    return [
-        {"field": ".".join(str(part) for part in item["loc"]), "problem": item["msg"]}
-        for item in error.errors()[:10]
-    ]
-
-
 def messages_handler(
     agent: AgentApplication[TurnState], adapter: CloudAdapter
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def messages(request: web.Request) -> web.StreamResponse:
-        if request.content_type != "application/json":
-            return _bad_request("send the activity as application/json")
         try:
-            body = parse_activity_json(await _read_body(request))
+            if request.content_type != "application/json":
+                raise Refused("send the activity as application/json")
+            activity_from(parse_activity_json(await _read_body(request)))
         except Refused as refused:
             log.info("activity.refused status=%d reason=%r", refused.status, refused.message)
             return _refusal(refused)
-        try:
-            activity = Activity.model_validate(body)
-        except pydantic.ValidationError as error:
-            return _bad_request("the activity is malformed", _validation_details(error))
-        if not activity.type or not activity.conversation or not activity.conversation.id:
-            return _bad_request("an activity needs a type and conversation.id")
-        if not activity.service_url:
-            return _bad_request("an activity needs a serviceUrl")
         began = time.perf_counter()
         response = await adapter.process(request, agent)
         response = response if response is not None else web.Response(status=202)
@@ -109,6 +91,7 @@ def build_web_app(
     auth_configuration: Any,
     readiness: Readiness,
 ) -> web.Application:
+    quiet_sdk_activity_validation()
     api = web.Application(middlewares=[jwt_authorization_middleware])
     # The SDK's middleware reads this exact string key (aiohttp would prefer an AppKey).
     with warnings.catch_warnings():

@@ -11,7 +11,9 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
+from sqlalchemy import func, select
 
+from store.tables import Person
 from tests.fakes.activities import User
 from tests.fakes.connector import FakeConnector
 from uptake.root import Runtime
@@ -51,6 +53,16 @@ class RunningBot:
         )
         await response.read()
         return response
+
+
+async def assert_refused(bot: RunningBot, response: aiohttp.ClientResponse, status: int) -> None:
+    """A 4xx with a JSON reason, and nothing stored or sent."""
+    assert response.status == status
+    body: dict[str, Any] = await response.json()
+    assert set(body) >= {"error", "message"}
+    assert bot.connector.received == []
+    async with bot.runtime.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Person)) == 0
 
 
 @pytest.fixture
