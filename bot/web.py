@@ -85,6 +85,15 @@ def readyz_handler(readiness: Readiness) -> Callable[[web.Request], Awaitable[we
     return readyz
 
 
+SERVER_NAME = "uptake"
+
+
+async def _anonymous_server(_request: web.Request, response: web.StreamResponse) -> None:
+    # aiohttp would send "Python/3.11 aiohttp/x.y.z": a free map to the CVEs of those versions.
+    # (What aiohttp answers before the app runs is covered by bot.sdk_patches.)
+    response.headers["Server"] = SERVER_NAME
+
+
 def build_web_app(
     agent: AgentApplication[TurnState],
     adapter: CloudAdapter,
@@ -101,6 +110,7 @@ def build_web_app(
 
     # The request object belongs to the root app: its client_max_size is the one aiohttp applies.
     root = web.Application(client_max_size=MAX_ACTIVITY_BYTES)
+    root.on_response_prepare.append(_anonymous_server)
     root.router.add_get("/healthz", healthz)
     root.router.add_get("/readyz", readyz_handler(readiness))
     root.add_subapp("/api", api)

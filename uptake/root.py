@@ -36,9 +36,9 @@ from bot.facilitator_digest import Digest
 from bot.facilitator_reads import FacilitatorReads
 from bot.installer import Installer
 from bot.runs import RunCache
-from bot.sdk_patches import memoise_product_info
+from bot.sdk_patches import hide_server_software, memoise_product_info
 from bot.sender import OutboxSender, Renderers
-from bot.web import build_web_app
+from bot.web import SERVER_NAME, build_web_app
 from cards import conversation as conv
 from graph.errors import UsageDataError
 from graph.membership import GraphGroupMembership
@@ -183,6 +183,7 @@ class Runtime:
         secret = load_or_create_secret(settings)
         database = await open_database(settings, migrate=migrate)
         memoise_product_info()
+        hide_server_software(SERVER_NAME)
         sessions = database.sessions
         connections = connection_manager(credentials)
         tokens: TokenSource = SdkTokens(connections) if credentials.configured else LocalTokens()
