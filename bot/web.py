@@ -1,21 +1,20 @@
 """The aiohttp app: a thin adapter from HTTP to the Agents SDK, plus health and readiness.
 
-`/api/*` is a sub-application with the SDK's JWT middleware always installed: with bot
-credentials every request needs a valid Bot Framework token; without them (local mode) the SDK
-admits anonymous requests, and the CLI refuses to listen anywhere but loopback.
+`/api/*` is a sub-application whose token middleware (bot/inbound_auth.py) is always
+installed: with bot credentials every request needs a valid Bot Framework token whose
+`serviceurl` is the activity's; without them (local mode) requests are anonymous, and the CLI
+refuses to listen anywhere but loopback. Before the SDK sees an activity, its body is bounded
+and its fields checked (bot/inbound.py); a refusal is a JSON 4xx.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-import warnings
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from aiohttp import web
-from aiohttp.web_exceptions import NotAppKeyWarning
-from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_middleware
+from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import AgentApplication, TurnState
 
 from bot.inbound import (
@@ -26,6 +25,7 @@ from bot.inbound import (
     quiet_sdk_activity_validation,
     too_large,
 )
+from bot.inbound_auth import CALLER, TokenVerifier, admit, token_middleware
 
 log = logging.getLogger("uptake.web")
 
@@ -55,7 +55,8 @@ def messages_handler(
         try:
             if request.content_type != "application/json":
                 raise Refused("send the activity as application/json")
-            activity_from(parse_activity_json(await _read_body(request)))
+            activity = activity_from(parse_activity_json(await _read_body(request)))
+            admit(request.get(CALLER), activity)
         except Refused as refused:
             log.info("activity.refused status=%d reason=%r", refused.status, refused.message)
             return _refusal(refused)
@@ -97,15 +98,12 @@ async def _anonymous_server(_request: web.Request, response: web.StreamResponse)
 def build_web_app(
     agent: AgentApplication[TurnState],
     adapter: CloudAdapter,
-    auth_configuration: Any,
+    verifier: TokenVerifier | None,
     readiness: Readiness,
 ) -> web.Application:
+    """The web app; `verifier` is None exactly in local mode (no app id to check tokens for)."""
     quiet_sdk_activity_validation()
-    api = web.Application(middlewares=[jwt_authorization_middleware])
-    # The SDK's middleware reads this exact string key (aiohttp would prefer an AppKey).
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NotAppKeyWarning)
-        api["agent_configuration"] = auth_configuration
+    api = web.Application(middlewares=[token_middleware(verifier)])
     api.router.add_post("/messages", messages_handler(agent, adapter))
 
     # The request object belongs to the root app: its client_max_size is the one aiohttp applies.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,15 +74,26 @@ async def connector() -> AsyncIterator[FakeConnector]:
 
 
 async def start_bot(
-    database_url: str, data_dir: Path, connector: FakeConnector, credentials: BotCredentials
+    database_url: str,
+    data_dir: Path,
+    connector: FakeConnector,
+    credentials: BotCredentials,
+    *,
+    prepare: Callable[[Runtime], None] | None = None,
+    **settings: Any,
 ) -> tuple[Runtime, TestServer]:
-    settings = Settings(
-        database_url=database_url,
-        data_dir=data_dir,
-        secret=SECRET,  # type: ignore[arg-type]
-        min_group_size=3,
-    )
-    runtime = await Runtime.start(settings, credentials, migrate=True)
+    """A runtime and its web app on a loopback port; `prepare` may swap parts of the runtime
+    (token providers, the key cache) before the web app is built from them."""
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "data_dir": data_dir,
+        "secret": SECRET,
+        "min_group_size": 3,
+        **settings,
+    }
+    runtime = await Runtime.start(Settings(**values), credentials, migrate=True)
+    if prepare is not None:
+        prepare(runtime)
     server = TestServer(runtime.web_app(), host="127.0.0.1", port=0)
     await server.start_server()
     return runtime, server
