@@ -34,8 +34,10 @@ from microsoft_agents.hosting.core import (
 from adoption.language import Locale
 from bot.activity_facts import (
     conversation_reference,
+    display_name,
     is_personal,
     known_zone,
+    language_tag,
     person_id,
     tenant_id,
 )
@@ -159,9 +161,9 @@ class Glue:
         install = Installation(
             person_id=pid,
             tenant_id=tenant_id(activity),
-            display_name=activity.from_property.name if activity.from_property else None,
+            display_name=display_name(activity),
             # The Teams client's language is what the person reads; keep it for proactive cards.
-            locale=activity.locale or None,
+            locale=language_tag(activity),
             conversation=conversation_reference(activity),
             time_zone=known_zone(activity.local_timezone),
         )
