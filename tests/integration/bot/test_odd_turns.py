@@ -1,7 +1,8 @@
-"""Accepted activities with odd values: the turn copes and stores what fits."""
+"""Accepted activities with odd values: the turn copes, stores what fits, logs no traceback."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from store.tables import Person
@@ -41,3 +42,18 @@ async def test_a_sender_id_too_long_for_a_directory_id_is_no_person(
     assert response.status == 202
     async with bot.runtime.sessions() as session:
         assert (await session.scalars(select(Person))).all() == []
+
+
+async def test_a_service_url_that_does_not_answer_is_a_warning_not_a_traceback(
+    bot: RunningBot, alice: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    activity = act.message(alice, "http://127.0.0.1:1/", "help")
+
+    with caplog.at_level("INFO"):
+        response = await bot.post(activity)
+
+    assert response.status == 202
+    assert not [r for r in caplog.records if r.exc_info or r.stack_info]
+    failed = [r for r in caplog.records if r.getMessage().startswith("turn.failed")]
+    assert [r.levelname for r in failed] == ["WARNING"]
+    assert "ClientConnectorError" in failed[0].getMessage()
