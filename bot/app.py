@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
+import aiohttp
 import pydantic
 from microsoft_agents.activity import (
     Activity,
@@ -34,8 +35,10 @@ from microsoft_agents.hosting.core import (
 from adoption.language import Locale
 from bot.activity_facts import (
     conversation_reference,
+    display_name,
     is_personal,
     known_zone,
+    language_tag,
     person_id,
     tenant_id,
 )
@@ -159,9 +162,9 @@ class Glue:
         install = Installation(
             person_id=pid,
             tenant_id=tenant_id(activity),
-            display_name=activity.from_property.name if activity.from_property else None,
+            display_name=display_name(activity),
             # The Teams client's language is what the person reads; keep it for proactive cards.
-            locale=activity.locale or None,
+            locale=language_tag(activity),
             conversation=conversation_reference(activity),
             time_zone=known_zone(activity.local_timezone),
         )
@@ -193,13 +196,24 @@ class Glue:
         """Replace the SDK's default, which sends the exception text to the user."""
         activity = context.activity
         correlation = activity.request_id or activity.id or "-"
-        log.error(
-            "turn.failed correlation=%s type=%s error=%s",
-            correlation,
-            activity.type,
-            type(error).__name__,
-            exc_info=error,
-        )
+        if isinstance(error, aiohttp.ClientError):
+            # The channel refused or could not be reached (a serviceUrl that does not answer,
+            # a 4xx/5xx from it): an outcome to count, not a bug to trace.
+            log.warning(
+                "turn.failed correlation=%s type=%s error=%s status=%s",
+                correlation,
+                activity.type,
+                type(error).__name__,
+                getattr(error, "status", "-"),
+            )
+        else:
+            log.error(
+                "turn.failed correlation=%s type=%s error=%s",
+                correlation,
+                activity.type,
+                type(error).__name__,
+                exc_info=error,
+            )
         text = t(self._turn(context).locale, "errors.apology", correlation_id=correlation)
         try:
             if activity.type == ActivityTypes.invoke:
@@ -208,6 +222,21 @@ class Glue:
                 await context.send_activity(MessageFactory.text(text))
         except Exception:  # noqa: BLE001 - the channel itself may be what failed
             log.warning("turn.apology_failed correlation=%s", correlation)
+
+
+class _NoDuplicateTurnError(logging.Filter):
+    """The SDK logs every turn error at ERROR with a traceback and the exception's text (a
+    pydantic error quotes its input, a connector error the URL) before calling our handler,
+    which logs the same failure with a correlation id and without the text."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("An error occurred in the AgentApplication")
+
+
+def _quiet_sdk_turn_errors() -> None:
+    logger = logging.getLogger("microsoft_agents.hosting.core.app.agent_application")
+    if not any(isinstance(f, _NoDuplicateTurnError) for f in logger.filters):
+        logger.addFilter(_NoDuplicateTurnError())
 
 
 def _bot_is_among(activity: Activity, members: list[object] | None) -> bool:
@@ -260,4 +289,5 @@ def build_agent(glue: Glue, connection_manager: Any) -> AgentApplication[TurnSta
     agent.add_route(_is_card_submit, _bind(glue.on_card_submit))
     agent.add_route(_is(ActivityTypes.message), _bind(glue.on_text), rank=RouteRank.LAST)
     agent.error(glue.apologise)
+    _quiet_sdk_turn_errors()
     return agent

@@ -1,7 +1,8 @@
 """Install and removal: remember the person, welcome them exactly once, stop when they leave.
 
-Teams sends both an `installationUpdate` and a `conversationUpdate` for one install; the
-welcome is claimed with an atomic conditional UPDATE, so exactly one of them sends it. After
+Teams sends both an `installationUpdate` and a `conversationUpdate` for one install, often at
+once; the welcome is claimed with an atomic conditional UPDATE, so exactly one of them sends
+it, and the turn whose insert of a new person loses the race records again. After
 the welcome, the router's install hooks run (a check-in that is open for the newcomer is
 queued for them by bot/checkin.py).
 """
@@ -12,6 +13,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adoption.language import Locale
@@ -42,13 +44,22 @@ class Lifecycle:
         """Store the person and conversation; the welcome card on the first of the install's
         activities, None on the second."""
         now = self._clock()
-        async with self._sessions.begin() as session:
-            stored_locale = await people.record_installation(session, install, now)
-            first = await people.claim_welcome(session, install.person_id, now)
+        try:
+            stored_locale, first = await self._record(install, now)
+        except IntegrityError:
+            # Teams sends both activities of a first install at once: both turns found no
+            # person and inserted one, and this one lost. The row exists now; record again.
+            log.info("install.raced person=%s", install.person_id)
+            stored_locale, first = await self._record(install, now)
         log.info("install.recorded person=%s welcome=%s", install.person_id, first)
         if not first:
             return None
         return welcome_card(negotiate(stored_locale, default_locale), self._k)
+
+    async def _record(self, install: people.Installation, now: datetime) -> tuple[str | None, bool]:
+        async with self._sessions.begin() as session:
+            stored_locale = await people.record_installation(session, install, now)
+            return stored_locale, await people.claim_welcome(session, install.person_id, now)
 
     async def revive(self, person_id: str) -> None:
         """Messages that could not reach the person before they installed go out now."""

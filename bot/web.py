@@ -1,67 +1,65 @@
 """The aiohttp app: a thin adapter from HTTP to the Agents SDK, plus health and readiness.
 
-`/api/*` is a sub-application with the SDK's JWT middleware always installed: with bot
-credentials every request needs a valid Bot Framework token; without them (local mode) the SDK
-admits anonymous requests, and the CLI refuses to listen anywhere but loopback.
+`/api/*` is a sub-application whose token middleware (bot/inbound_auth.py) is always
+installed: with bot credentials every request needs a valid Bot Framework token whose
+`serviceurl` is the activity's; without them (local mode) requests are anonymous, and the CLI
+refuses to listen anywhere but loopback. Before the SDK sees an activity, its body is bounded
+and its fields checked (bot/inbound.py); a refusal is a JSON 4xx.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-import warnings
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-import pydantic
 from aiohttp import web
-from aiohttp.web_exceptions import NotAppKeyWarning
-from microsoft_agents.activity import Activity
-from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_middleware
+from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import AgentApplication, TurnState
+
+from bot.inbound import (
+    MAX_ACTIVITY_BYTES,
+    Refused,
+    activity_from,
+    parse_activity_json,
+    quiet_sdk_activity_validation,
+    too_large,
+)
+from bot.inbound_auth import CALLER, TokenVerifier, admit, token_middleware
 
 log = logging.getLogger("uptake.web")
 
 Readiness = Callable[[], Awaitable[dict[str, bool]]]
-MAX_ACTIVITY_BYTES = 256 * 1024  # cards we receive are small; Teams caps messages near 100 KB
 
 
-def _bad_request(message: str, details: Any = None) -> web.Response:
-    body: dict[str, Any] = {"error": "bad_request", "message": message}
-    if details is not None:
-        body["details"] = details
-    return web.json_response(body, status=400)
+def _refusal(refused: Refused) -> web.Response:
+    return web.json_response(refused.body(), status=refused.status)
 
 
-def _validation_details(error: pydantic.ValidationError) -> list[dict[str, str]]:
-    # Field paths and messages only: echoing input values back could leak what was sent.
-    return [
-        {"field": ".".join(str(part) for part in item["loc"]), "problem": item["msg"]}
-        for item in error.errors()[:10]
-    ]
+async def _read_body(request: web.Request) -> bytes:
+    """The body, at most MAX_ACTIVITY_BYTES: the root app's client_max_size bounds the read
+    (the request belongs to the root app, so the sub-app's setting would never apply)."""
+    length = request.content_length
+    if length is not None and length > MAX_ACTIVITY_BYTES:
+        raise too_large()  # refused before a byte of it is read
+    try:
+        return await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise too_large() from None
 
 
 def messages_handler(
     agent: AgentApplication[TurnState], adapter: CloudAdapter
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def messages(request: web.Request) -> web.StreamResponse:
-        if request.content_type != "application/json":
-            return _bad_request("send the activity as application/json")
         try:
-            body = await request.json(loads=json.loads)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return _bad_request("the body is not valid JSON")
-        if not isinstance(body, dict):
-            return _bad_request("the body must be a JSON object (an activity)")
-        try:
-            activity = Activity.model_validate(body)
-        except pydantic.ValidationError as error:
-            return _bad_request("the activity is malformed", _validation_details(error))
-        if not activity.type or not activity.conversation or not activity.conversation.id:
-            return _bad_request("an activity needs a type and conversation.id")
-        if not activity.service_url:
-            return _bad_request("an activity needs a serviceUrl")
+            if request.content_type != "application/json":
+                raise Refused("send the activity as application/json")
+            activity = activity_from(parse_activity_json(await _read_body(request)))
+            admit(request.get(CALLER), activity)
+        except Refused as refused:
+            log.info("activity.refused status=%d reason=%r", refused.status, refused.message)
+            return _refusal(refused)
         began = time.perf_counter()
         response = await adapter.process(request, agent)
         response = response if response is not None else web.Response(status=202)
@@ -88,22 +86,29 @@ def readyz_handler(readiness: Readiness) -> Callable[[web.Request], Awaitable[we
     return readyz
 
 
+SERVER_NAME = "uptake"
+
+
+async def _anonymous_server(_request: web.Request, response: web.StreamResponse) -> None:
+    # aiohttp would send "Python/3.11 aiohttp/x.y.z": a free map to the CVEs of those versions.
+    # (What aiohttp answers before the app runs is covered by bot.sdk_patches.)
+    response.headers["Server"] = SERVER_NAME
+
+
 def build_web_app(
     agent: AgentApplication[TurnState],
     adapter: CloudAdapter,
-    auth_configuration: Any,
+    verifier: TokenVerifier | None,
     readiness: Readiness,
 ) -> web.Application:
-    api = web.Application(
-        middlewares=[jwt_authorization_middleware], client_max_size=MAX_ACTIVITY_BYTES
-    )
-    # The SDK's middleware reads this exact string key (aiohttp would prefer an AppKey).
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NotAppKeyWarning)
-        api["agent_configuration"] = auth_configuration
+    """The web app; `verifier` is None exactly in local mode (no app id to check tokens for)."""
+    quiet_sdk_activity_validation()
+    api = web.Application(middlewares=[token_middleware(verifier)])
     api.router.add_post("/messages", messages_handler(agent, adapter))
 
-    root = web.Application()
+    # The request object belongs to the root app: its client_max_size is the one aiohttp applies.
+    root = web.Application(client_max_size=MAX_ACTIVITY_BYTES)
+    root.on_response_prepare.append(_anonymous_server)
     root.router.add_get("/healthz", healthz)
     root.router.add_get("/readyz", readyz_handler(readiness))
     root.add_subapp("/api", api)

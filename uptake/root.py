@@ -34,11 +34,13 @@ from bot.facilitator_ambassadors import Registry
 from bot.facilitator_campaigns import Campaigns
 from bot.facilitator_digest import Digest
 from bot.facilitator_reads import FacilitatorReads
+from bot.inbound_auth import TokenVerifier
 from bot.installer import Installer
+from bot.openid_keys import OpenIdKeys
 from bot.runs import RunCache
-from bot.sdk_patches import memoise_product_info
+from bot.sdk_patches import hide_server_software, memoise_product_info
 from bot.sender import OutboxSender, Renderers
-from bot.web import build_web_app
+from bot.web import SERVER_NAME, build_web_app
 from cards import conversation as conv
 from graph.errors import UsageDataError
 from graph.membership import GraphGroupMembership
@@ -161,6 +163,8 @@ class Runtime:
     installer: Installer | None
     coaching: ambassador.Coaching
     digest: Digest
+    # Signing keys of inbound tokens; None in local mode (no app id, no tokens to check).
+    keys: OpenIdKeys | None
 
     @property
     def engine(self) -> AsyncEngine:
@@ -183,6 +187,7 @@ class Runtime:
         secret = load_or_create_secret(settings)
         database = await open_database(settings, migrate=migrate)
         memoise_product_info()
+        hide_server_software(SERVER_NAME)
         sessions = database.sessions
         connections = connection_manager(credentials)
         tokens: TokenSource = SdkTokens(connections) if credentials.configured else LocalTokens()
@@ -249,6 +254,7 @@ class Runtime:
             router, renderers, ambassador.Ambassadors(sessions, settings.facilitators), coaching
         )
         router.check_complete()
+        keys = OpenIdKeys(settings.bot_openid_metadata_url) if credentials.configured else None
         return cls(
             settings,
             credentials,
@@ -264,6 +270,7 @@ class Runtime:
             reach,
             coaching,
             digest,
+            keys,
         )
 
     def leadership(self) -> Leadership:
@@ -284,8 +291,13 @@ class Runtime:
         adapter = CloudAdapter(connection_manager=self.connections)
         adapter.on_turn_error = glue.apologise
         agent = build_agent(glue, self.connections)
-        auth = self.connections.get_default_connection_configuration()
-        return build_web_app(agent, adapter, auth, self.readiness)
+        verifier: TokenVerifier | None = None
+        if self.credentials.configured:
+            # With an app id, never anonymous: a missing key cache is a bug, not local mode.
+            if self.keys is None or self.credentials.client_id is None:
+                raise RuntimeError("bot credentials are configured but no token keys are")
+            verifier = TokenVerifier(self.credentials.client_id, self.keys)
+        return build_web_app(agent, adapter, verifier, self.readiness)
 
     async def readiness(self) -> dict[str, bool]:
         try:
@@ -354,6 +366,8 @@ class Runtime:
             await schedules.ensure(session, DIGEST, DIGEST, daily(time(0, 40)), now)
 
     async def close(self) -> None:
+        if self.keys is not None:
+            await self.keys.close()
         await self.answers.close()
         await self.audit.close()
         await self.pool.close()

@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -20,6 +21,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from adoption.endpoints import is_loopback_url
 from adoption.language import Locale
 from adoption.weekly import WEEKDAYS
+from bot.openid_keys import BOT_FRAMEWORK_METADATA_URL
 from graph.client import GraphAccess
 
 # Values people paste from samples; refusing them beats running with a guessable secret.
@@ -39,6 +41,9 @@ class Settings(BaseSettings):
     min_group_size: int = Field(default=5, ge=3)
     timezone: str = "Europe/Brussels"
     default_locale: Locale = "nl"
+    # Where inbound tokens' signing keys are published (the US Government cloud has its own;
+    # tests point it at a fake on loopback).
+    bot_openid_metadata_url: str = BOT_FRAMEWORK_METADATA_URL
     graph_base_url: str = "https://graph.microsoft.com/v1.0"
     graph_token: SecretStr | None = None
     reports_dir: Path | None = None
@@ -105,6 +110,16 @@ class Settings(BaseSettings):
             return "sqlite+aiosqlite://" + value.split("://", 1)[1]
         if not value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
             raise ValueError("UPTAKE_DATABASE_URL must be a PostgreSQL or SQLite URL")
+        return value
+
+    @field_validator("bot_openid_metadata_url")
+    @classmethod
+    def _keys_over_https(cls, value: str) -> str:
+        # Whoever serves these keys decides which tokens are valid: never over plain HTTP,
+        # except from this machine (fakes, tests).
+        scheme = urlsplit(value).scheme
+        if not (scheme == "https" or (scheme == "http" and is_loopback_url(value))):
+            raise ValueError("must be an https URL (http only on loopback)")
         return value
 
     @model_validator(mode="after")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import io
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,9 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
+from sqlalchemy import func, select
 
+from store.tables import Person
 from tests.fakes.activities import User
 from tests.fakes.connector import FakeConnector
 from uptake.root import Runtime
@@ -39,6 +42,28 @@ class RunningBot:
         await response.read()
         return response
 
+    async def post_raw(
+        self, body: bytes, headers: dict[str, str] | None = None
+    ) -> aiohttp.ClientResponse:
+        """Bytes as they are, for bodies json.dumps would never produce."""
+        response = await self.http.post(
+            self.server.make_url("/api/messages"),
+            data=io.BytesIO(body),  # a big bytes payload would make aiohttp warn
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
+        await response.read()
+        return response
+
+
+async def assert_refused(bot: RunningBot, response: aiohttp.ClientResponse, status: int) -> None:
+    """A 4xx with a JSON reason, and nothing stored or sent."""
+    assert response.status == status
+    body: dict[str, Any] = await response.json()
+    assert set(body) >= {"error", "message"}
+    assert bot.connector.received == []
+    async with bot.runtime.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Person)) == 0
+
 
 @pytest.fixture
 async def connector() -> AsyncIterator[FakeConnector]:
@@ -49,15 +74,26 @@ async def connector() -> AsyncIterator[FakeConnector]:
 
 
 async def start_bot(
-    database_url: str, data_dir: Path, connector: FakeConnector, credentials: BotCredentials
+    database_url: str,
+    data_dir: Path,
+    connector: FakeConnector,
+    credentials: BotCredentials,
+    *,
+    prepare: Callable[[Runtime], None] | None = None,
+    **settings: Any,
 ) -> tuple[Runtime, TestServer]:
-    settings = Settings(
-        database_url=database_url,
-        data_dir=data_dir,
-        secret=SECRET,  # type: ignore[arg-type]
-        min_group_size=3,
-    )
-    runtime = await Runtime.start(settings, credentials, migrate=True)
+    """A runtime and its web app on a loopback port; `prepare` may swap parts of the runtime
+    (token providers, the key cache) before the web app is built from them."""
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "data_dir": data_dir,
+        "secret": SECRET,
+        "min_group_size": 3,
+        **settings,
+    }
+    runtime = await Runtime.start(Settings(**values), credentials, migrate=True)
+    if prepare is not None:
+        prepare(runtime)
     server = TestServer(runtime.web_app(), host="127.0.0.1", port=0)
     await server.start_server()
     return runtime, server
