@@ -19,3 +19,12 @@ def is_loopback_host(host: str) -> bool:
 def is_loopback_url(url: str) -> bool:
     host = urlsplit(url).hostname
     return host is not None and is_loopback_host(host)
+
+
+def listen_host(host: str) -> str:
+    """An address as a socket takes it: '[::1]' is written like that in URLs, 'localhost.'
+    is localhost written fully qualified."""
+    text = host.strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    return "localhost" if text.lower() == "localhost." else text

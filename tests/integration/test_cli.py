@@ -467,3 +467,37 @@ async def test_a_week_of_the_demo_organisation_runs_from_the_cli(tmp_path: Path)
     assert "weekly_tips" in outputs[0] and "usage_sync" in outputs[0]
     assert len(tips) == 8 and {m.state for m in tips} == {"unreachable"}  # nobody installed
     assert not (tmp_path / "uptake.db").exists()  # your own data is left alone
+
+
+@pytest.mark.parametrize(("given", "shown"), [("[::1]", "[::1]"), ("localhost.", "localhost")])
+async def test_serve_takes_a_loopback_address_as_urls_write_it(
+    tmp_path: Path, given: str, shown: str
+) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in given else socket.AF_INET) as free:
+        free.bind(("::1" if ":" in given else "127.0.0.1", 0))
+        port = free.getsockname()[1]
+    process = await asyncio.create_subprocess_exec(
+        UPTAKE,
+        "serve",
+        "--host",
+        given,
+        "--port",
+        str(port),
+        env=_env(tmp_path),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    seen = ""
+    try:
+        async with asyncio.timeout(60):
+            while "/api/messages" not in seen and "Cannot" not in seen:
+                line = await process.stdout.readline()
+                if not line:
+                    break
+                seen += line.decode()
+    finally:
+        process.terminate()
+        await process.wait()
+    _no_traceback(seen)
+    assert f"http://{shown}:{port}/api/messages" in seen

@@ -13,7 +13,7 @@ import click
 from aiohttp import web
 from aiohttp.web_exceptions import NotAppKeyWarning
 
-from adoption.endpoints import is_loopback_host
+from adoption.endpoints import is_loopback_host, listen_host
 from scheduler.jobs import build_scheduler
 from scheduler.leader import lead
 from uptake.cli.common import EXIT_USAGE, configure_logging, load_settings, run, say
@@ -98,7 +98,7 @@ async def _serve(
             runner = web.AppRunner(runtime.web_app(), access_log=None)
             await runner.setup()
             await _listen(runner, host, port)
-            say("cli.listening", host=host, port=port, role=role)
+            say("cli.listening", host=f"[{host}]" if ":" in host else host, port=port, role=role)
             if not credentials.configured:
                 say("cli.playground_hint", port=port)
         stop = asyncio.Event()
@@ -136,6 +136,7 @@ async def _serve(
 def serve(host: str, port: int, role: str, demo: bool) -> None:
     """Run the bot service."""
     configure_logging()
+    host = listen_host(host)
     # The Agents SDK keys aiohttp app/request storage by plain strings; aiohttp would warn on
     # every request. The keys are the SDK's contract, not ours to change.
     warnings.simplefilter("ignore", NotAppKeyWarning)
