@@ -12,11 +12,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 
 from aiohttp import web
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import AgentApplication, TurnState
 
+from adoption.endpoints import ServiceUrls
 from bot.inbound import (
     MAX_ACTIVITY_BYTES,
     Refused,
@@ -49,7 +51,7 @@ async def _read_body(request: web.Request) -> bytes:
 
 
 def messages_handler(
-    agent: AgentApplication[TurnState], adapter: CloudAdapter
+    agent: AgentApplication[TurnState], adapter: CloudAdapter, service_urls: ServiceUrls
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def messages(request: web.Request) -> web.StreamResponse:
         try:
@@ -57,6 +59,14 @@ def messages_handler(
                 raise Refused("send the activity as application/json")
             activity = activity_from(parse_activity_json(await _read_body(request)))
             admit(request.get(CALLER), activity)
+            # The turn's replies go to serviceUrl, and its conversation reference is kept for
+            # later messages: only a Teams service host (loopback in local mode).
+            if service_urls.problem(activity.service_url or ""):
+                raise Refused(
+                    "serviceUrl is not a Teams service host this bot sends to",
+                    status=HTTPStatus.FORBIDDEN,
+                    error="service_url_not_allowed",
+                )
         except Refused as refused:
             log.info("activity.refused status=%d reason=%r", refused.status, refused.message)
             return _refusal(refused)
@@ -100,11 +110,12 @@ def build_web_app(
     adapter: CloudAdapter,
     verifier: TokenVerifier | None,
     readiness: Readiness,
+    service_urls: ServiceUrls,
 ) -> web.Application:
     """The web app; `verifier` is None exactly in local mode (no app id to check tokens for)."""
     quiet_sdk_activity_validation()
     api = web.Application(middlewares=[token_middleware(verifier)])
-    api.router.add_post("/messages", messages_handler(agent, adapter))
+    api.router.add_post("/messages", messages_handler(agent, adapter, service_urls))
 
     # The request object belongs to the root app: its client_max_size is the one aiohttp applies.
     root = web.Application(client_max_size=MAX_ACTIVITY_BYTES)

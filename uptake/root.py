@@ -38,7 +38,7 @@ from bot.inbound_auth import TokenVerifier
 from bot.installer import Installer
 from bot.openid_keys import OpenIdKeys
 from bot.runs import RunCache
-from bot.sdk_patches import hide_server_software, memoise_product_info
+from bot.sdk_patches import hide_server_software, memoise_product_info, refuse_sdk_redirects
 from bot.sender import OutboxSender, Renderers
 from bot.web import SERVER_NAME, build_web_app
 from cards import conversation as conv
@@ -188,6 +188,7 @@ class Runtime:
         database = await open_database(settings, migrate=migrate)
         memoise_product_info()
         hide_server_software(SERVER_NAME)
+        refuse_sdk_redirects()
         sessions = database.sessions
         connections = connection_manager(credentials)
         tokens: TokenSource = SdkTokens(connections) if credentials.configured else LocalTokens()
@@ -297,7 +298,8 @@ class Runtime:
             if self.keys is None or self.credentials.client_id is None:
                 raise RuntimeError("bot credentials are configured but no token keys are")
             verifier = TokenVerifier(self.credentials.client_id, self.keys)
-        return build_web_app(agent, adapter, verifier, self.readiness)
+        service_urls = self.settings.service_urls(local=not self.credentials.configured)
+        return build_web_app(agent, adapter, verifier, self.readiness, service_urls)
 
     async def readiness(self) -> dict[str, bool]:
         try:

@@ -9,6 +9,7 @@ by `bot_connection_config` so the SDK's loader, not us, interprets them.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,11 +19,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from adoption.endpoints import is_loopback_url
+from adoption.endpoints import TEAMS_SERVICE_HOSTS, ServiceUrls, is_loopback_url
 from adoption.language import Locale
 from adoption.weekly import WEEKDAYS
 from bot.openid_keys import BOT_FRAMEWORK_METADATA_URL
 from graph.client import GraphAccess
+
+_HOST = re.compile(
+    r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
+)
 
 # Values people paste from samples; refusing them beats running with a guessable secret.
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "xxx", "todo", "<secret>", "your-secret"}
@@ -58,6 +63,10 @@ class Settings(BaseSettings):
     # Framework service URL; Teams tells the bot the same on every install).
     bot_service_url: str = "https://smba.trafficmanager.net/teams/"
     install_rate_per_second: float = Field(default=5.0, gt=0, le=50)
+    # The only hosts (and their subdomains) the bot sends to, over https: an activity naming
+    # another serviceUrl is refused. Add a sovereign cloud's host here; tests with bot
+    # credentials list their loopback fake.
+    teams_service_hosts: Annotated[tuple[str, ...], NoDecode] = TEAMS_SERVICE_HOSTS
     # Each ambassador's weekly tip, on their own wall clock; the facilitators' digest.
     tip_weekday: str = "monday"
     tip_hour: int = Field(default=9, ge=0, le=23)
@@ -72,7 +81,18 @@ class Settings(BaseSettings):
             raise ValueError(f"one of {', '.join(WEEKDAYS)}")
         return name
 
-    @field_validator("facilitators", mode="before")
+    @field_validator("teams_service_hosts")
+    @classmethod
+    def _host_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        hosts = tuple(h.strip().rstrip(".").lower() for h in value if h.strip())
+        bad = [h for h in hosts if not _HOST.fullmatch(h)]
+        if bad or not hosts:
+            raise ValueError(
+                "a comma-separated list of host names, such as smba.trafficmanager.net"
+            )
+        return hosts
+
+    @field_validator("facilitators", "teams_service_hosts", mode="before")
     @classmethod
     def _split_facilitators(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -123,6 +143,14 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _service_url_on_a_service_host(self) -> Settings:
+        # Chats found through Graph are sent to here: one of the hosts, or a fake on loopback.
+        problem = ServiceUrls(self.teams_service_hosts).problem(self.bot_service_url)
+        if problem and not is_loopback_url(self.bot_service_url):
+            raise ValueError(f"UPTAKE_BOT_SERVICE_URL: {problem} (see UPTAKE_TEAMS_SERVICE_HOSTS)")
+        return self
+
+    @model_validator(mode="after")
     def _token_only_on_loopback(self) -> Settings:
         if self.graph_token is not None and not is_loopback_url(self.graph_base_url):
             raise ValueError(
@@ -130,6 +158,10 @@ class Settings(BaseSettings):
                 "(it exists for fakes and tests); use Entra credentials for real Graph"
             )
         return self
+
+    def service_urls(self, local: bool) -> ServiceUrls:
+        """Where the bot may send; `local`: no bot credentials (loopback only)."""
+        return ServiceUrls(self.teams_service_hosts, local)
 
     @property
     def effective_database_url(self) -> str:

@@ -34,3 +34,27 @@ def test_https_or_loopback_is_accepted(url: str) -> None:
 def test_anything_else_is_refused_at_start(url: str) -> None:
     with pytest.raises(pydantic.ValidationError, match="https"):
         Settings(bot_openid_metadata_url=url)
+
+
+def test_teams_service_hosts_come_from_a_comma_separated_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(
+        "UPTAKE_TEAMS_SERVICE_HOSTS", "smba.trafficmanager.net, Smba.Infra.Gov.Teams.Microsoft.US."
+    )
+    assert Settings().teams_service_hosts == (
+        "smba.trafficmanager.net",
+        "smba.infra.gov.teams.microsoft.us",
+    )
+
+
+@pytest.mark.parametrize("value", ["https://smba.trafficmanager.net/", "", "a b", "-x.example"])
+def test_a_service_host_that_is_not_a_host_name_is_refused(value: str) -> None:
+    with pytest.raises(pydantic.ValidationError, match="host names"):
+        Settings(teams_service_hosts=(value,))
+
+
+def test_the_service_url_for_chats_found_through_graph_is_on_a_service_host() -> None:
+    with pytest.raises(pydantic.ValidationError, match="not a Teams service host"):
+        Settings(bot_service_url="https://attacker.example/teams/")
+    assert Settings(bot_service_url="http://127.0.0.1:9/").bot_service_url == "http://127.0.0.1:9/"

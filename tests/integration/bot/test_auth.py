@@ -96,6 +96,8 @@ async def secured(
         bot_credentials,
         prepare=prepare,
         bot_openid_metadata_url=openid.metadata_url,
+        # With credentials only Teams hosts are sent to: the fake connector is listed.
+        teams_service_hosts=("smba.trafficmanager.net", "127.0.0.1"),
     )
     bot = SecuredBot(runtime, server, aiohttp.ClientSession(), connector)
     bot.openid = openid
@@ -259,3 +261,17 @@ def test_local_mode_is_exactly_no_app_id() -> None:
     assert CREDENTIALS.configured
     assert not BotCredentials({}).configured
     assert not BotCredentials.from_environ({"UPTAKE_SECRET": "x"}).configured
+
+
+async def test_a_valid_token_for_a_host_that_is_not_listed_is_refused(
+    secured_bot: SecuredBot, alice: User
+) -> None:
+    # Signed, for this bot, naming its own serviceUrl: but not a host the bot sends to.
+    elsewhere = secured_bot.service_url.replace("127.0.0.1", "localhost")
+    activity = act.message(alice, elsewhere, "help")
+    token = secured_bot.openid.token(APP_ID, elsewhere)
+
+    response = await secured_bot.post_with(activity, f"Bearer {token}")
+
+    await assert_refused(secured_bot, response, 403)
+    assert (await response.json())["error"] == "service_url_not_allowed"
