@@ -1,0 +1,182 @@
+"""Paid licences next to their use: who holds which SKU, and which licences lie idle.
+
+A licence is **idle** when its holder shows no activity, for 28 days or more, in the workload
+it pays for: a Copilot licence without Copilot activity in the Copilot report, a Microsoft 365
+suite without activity in any of its services. A SKU that no usage report covers (Visio,
+Project, Power BI...) has **no usage signal**: its holders are counted, never called idle.
+
+Figures are per (department, wave) leaf and roll up to departments, waves and the tenant like
+the funnel. The group whose size protects a person here is the SKU's **holders**: "2 idle
+Copilot licences" of a department with two Copilot holders names them, so a group under k
+holders is hidden, with complementary suppression across every total (adoption.privacy).
+Units paid for but assigned to nobody (prepaid enabled minus consumed) belong to no person
+and are shown for the tenant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Final
+
+from adoption.privacy import suppressed_groups
+from adoption.scopes import TENANT, Scope, leaf, organisation_partitions
+from adoption.signals import Workload
+
+IDLE_AFTER: Final = timedelta(days=28)
+COPILOT: Final = "Microsoft_365_Copilot"
+
+_SUITE: Final = frozenset(
+    {Workload.EXCHANGE, Workload.TEAMS, Workload.ONEDRIVE, Workload.SHAREPOINT, Workload.APPS}
+)
+# What a SKU pays for, by part number, as far as a usage report shows it. Suites count as used
+# when any of their services is; Teams Premium when Teams is (no report covers its extras, but
+# a holder who does not open Teams at all certainly does not use them).
+PAYS_FOR: Final[Mapping[str, frozenset[Workload]]] = {
+    COPILOT: frozenset({Workload.COPILOT}),
+    "Microsoft_Teams_Premium": frozenset({Workload.TEAMS}),
+    "Microsoft_Teams_Enterprise_New": frozenset({Workload.TEAMS}),
+    "Teams_Ess": frozenset({Workload.TEAMS}),
+    "SPE_E3": _SUITE,
+    "SPE_E5": _SUITE,
+    "SPE_F1": _SUITE,
+    "SPE_E3_NOTEAMS": _SUITE - {Workload.TEAMS},
+    "SPE_E5_NOTEAMS": _SUITE - {Workload.TEAMS},
+    "ENTERPRISEPACK": _SUITE - {Workload.APPS},
+    "ENTERPRISEPREMIUM": _SUITE - {Workload.APPS},
+    "STANDARDPACK": _SUITE - {Workload.APPS},
+    "SPB": _SUITE,
+    "O365_BUSINESS_PREMIUM": _SUITE,
+    "O365_BUSINESS_ESSENTIALS": _SUITE - {Workload.APPS},
+    "O365_BUSINESS": frozenset({Workload.APPS, Workload.ONEDRIVE}),
+    "OFFICESUBSCRIPTION": frozenset({Workload.APPS, Workload.ONEDRIVE}),
+    "EXCHANGESTANDARD": frozenset({Workload.EXCHANGE}),
+    "EXCHANGEENTERPRISE": frozenset({Workload.EXCHANGE}),
+}
+
+
+def pays_for(part_number: str) -> frozenset[Workload] | None:
+    """The workloads a SKU's use shows in, or None: no usage report covers it."""
+    return PAYS_FOR.get(part_number)
+
+
+def is_idle(
+    part_number: str, last_activity: Mapping[Workload, date | None], as_of: date
+) -> bool | None:
+    """True when no workload the SKU pays for was used in the IDLE_AFTER days up to `as_of`;
+    None when no usage report covers the SKU."""
+    workloads = pays_for(part_number)
+    if workloads is None:
+        return None
+    since = as_of - IDLE_AFTER
+    return not any((day := last_activity.get(w)) is not None and day > since for w in workloads)
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """One person's paid licences, as the sync knows them (never stored with a name)."""
+
+    department: str | None
+    wave: str | None
+    skus: frozenset[str]
+    last_activity: Mapping[Workload, date | None]
+
+
+@dataclass(frozen=True, slots=True)
+class LicenceCounts:
+    holders: int
+    idle: int | None  # None: no usage report covers the SKU
+
+
+@dataclass(frozen=True, slots=True)
+class LicenceRow:
+    scope: Scope
+    sku: str
+    counts: LicenceCounts | None  # None: hidden (fewer than k holders, or protecting another)
+
+
+# (department, wave) leaf -> SKU -> [holders, idle]
+LicenceTally = dict[tuple[str, str], dict[str, list[int]]]
+
+
+def tally_holders(holders: Iterable[Holder], as_of: date) -> LicenceTally:
+    tally: LicenceTally = {}
+    for holder in holders:
+        cell = tally.setdefault(leaf(holder.department, holder.wave), {})
+        for sku in holder.skus:
+            row = cell.setdefault(sku, [0, 0])
+            row[0] += 1
+            if is_idle(sku, holder.last_activity, as_of):
+                row[1] += 1
+    return tally
+
+
+def publish_licences(tally: LicenceTally, k: int) -> list[LicenceRow]:
+    """Roll leaves up to departments, waves and the tenant, per SKU, hiding every group of
+    fewer than `k` holders and whatever would let one be derived."""
+    totals: dict[str, dict[Scope, list[int]]] = {}
+    for (department, wave), by_sku in tally.items():
+        for sku, (holders, idle) in by_sku.items():
+            per_scope = totals.setdefault(sku, {})
+            for scope in (TENANT, Scope("wave", wave), Scope("department", department)):
+                acc = per_scope.setdefault(scope, [0, 0])
+                acc[0] += holders
+                acc[1] += idle
+    rows: list[LicenceRow] = []
+    for sku in sorted(totals):
+        per_scope = totals[sku]
+        leaves = [cell for cell, by_sku in tally.items() if by_sku.get(sku, [0])[0] > 0]
+        sizes = {scope: figures[0] for scope, figures in per_scope.items()}
+        hidden = suppressed_groups(sizes, organisation_partitions(leaves), k)
+        covered = pays_for(sku) is not None
+        for scope in sorted(per_scope):
+            holders, idle = per_scope[scope]
+            counts = None if scope in hidden else LicenceCounts(holders, idle if covered else None)
+            rows.append(LicenceRow(scope, sku, counts))
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A subscribed SKU of the tenant (GET /subscribedSkus)."""
+
+    sku_id: str
+    part_number: str
+    enabled: int  # prepaidUnits.enabled
+    consumed: int  # consumedUnits
+    service_plans: tuple[str, ...] = ()
+
+    @property
+    def unassigned(self) -> int:
+        return max(0, self.enabled - self.consumed)
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """What a group's idle licences of one SKU cost a month; None where no price is known."""
+
+    sku: str
+    holders: int
+    idle: int | None
+    idle_monthly: Decimal | None
+
+
+def idle_costs(
+    rows: Sequence[LicenceRow], scope: Scope, price: Mapping[str, Decimal]
+) -> list[Cost]:
+    """The visible SKUs of one scope, costliest idle first."""
+    found = [
+        Cost(
+            r.sku,
+            r.counts.holders,
+            r.counts.idle,
+            price[r.sku] * r.counts.idle
+            if r.counts.idle is not None and r.sku in price
+            else None,
+        )
+        for r in rows
+        if r.scope == scope and r.counts is not None
+    ]
+    return sorted(found, key=lambda c: (-(c.idle_monthly or Decimal(0)), -(c.idle or 0), c.sku))
