@@ -22,11 +22,13 @@ numbers are formatted here with Babel, on the server, because Teams cards have n
 
 from __future__ import annotations
 
+import copy
 import re
 import string
 import tomllib
 from collections.abc import Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import Final
@@ -210,3 +212,22 @@ _PERCENT: Final[Mapping[Locale, NumberPattern]] = {
 def format_share(value: float, locale: Locale) -> str:
     """A fraction (0.42) as a percentage in the locale's style ('42 %' in nl_BE/fr_BE)."""
     return str(_PERCENT[locale].apply(value, _BABEL[locale]))
+
+
+def _whole_currency(babel: BabelLocale) -> NumberPattern:
+    pattern: NumberPattern = copy.copy(babel.currency_formats["standard"])
+    pattern.frac_prec = (0, 0)
+    return pattern
+
+
+# Monthly costs are shown to the euro: '€ 393' (nl_BE), '393 €' (fr_BE), '€393' (en_GB).
+_MONEY: Final[Mapping[Locale, NumberPattern]] = {
+    loc: _whole_currency(babel) for loc, babel in _BABEL.items()
+}
+
+
+def format_money(value: Decimal, currency: str, locale: Locale) -> str:
+    """An amount rounded to whole units, in the locale's currency style."""
+    return str(
+        _MONEY[locale].apply(value, _BABEL[locale], currency=currency, currency_digits=False)
+    )

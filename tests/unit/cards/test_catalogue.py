@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import string
 import tomllib
+from decimal import Decimal
 from importlib import resources
 
 import pytest
 
-from cards.i18n import LOCALES, Catalogue, CatalogueError, catalogue, t
+from cards.i18n import LOCALES, Catalogue, CatalogueError, catalogue, format_money, t
 
 
 def _raw_tables() -> dict[str, dict[str, object]]:
@@ -118,3 +119,10 @@ def test_french_punctuation_keeps_its_space_on_the_same_line() -> None:
         == "Prêt\u00a0? «\u00a0Oui\u00a0»\u00a0: d'accord\u00a0; go\u00a0!"
     )
     assert shipped.text("nl", "demo.q") == "Klaar?"
+
+
+def test_money_is_shown_to_the_unit_in_each_languages_style() -> None:
+    nbsp = "\u00a0"
+    assert format_money(Decimal("393.40"), "EUR", "nl") == f"€{nbsp}393"
+    assert format_money(Decimal("12345.6"), "EUR", "fr") == f"12{chr(0x202F)}346{nbsp}€"
+    assert format_money(Decimal("393.50"), "EUR", "en") == "€394"
