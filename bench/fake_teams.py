@@ -64,6 +64,7 @@ class Stats:
     peers: set[tuple[str, int]] = field(default_factory=set)
     first: float | None = None
     last: float | None = None
+    per_second: Counter[int] = field(default_factory=Counter)
 
     def as_json(self) -> dict[str, Any]:
         total = sum(self.accepted.values())
@@ -77,6 +78,7 @@ class Stats:
             "connections": len(self.peers),
             "first": self.first,
             "last": self.last,
+            "per_second": [self.per_second[s] for s in range(max(self.per_second, default=-1) + 1)],
         }
 
 
@@ -127,6 +129,7 @@ class FakeTeams:
         if self.stats.first is None:
             self.stats.first = wall
         self.stats.last = wall
+        self.stats.per_second[int(wall - self.stats.first)] += 1
         return web.json_response({"id": f"activity-{next(self._ids)}"})
 
     async def read_stats(self, _request: web.Request) -> web.Response:

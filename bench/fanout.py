@@ -245,6 +245,7 @@ class Figures:
     cpu_ms_per_message: float
     connections: int
     seconds: float
+    per_second: list[int]
 
     @property
     def ratio(self) -> float:
@@ -323,6 +324,7 @@ async def fan_out(backend: str, ceiling: int, people: int, admin_url: str) -> Fi
         cpu_ms_per_message=1000 * cpu / max(accepted, 1),
         connections=int(seen["connections"]),
         seconds=span,
+        per_second=list(seen["per_second"]),
     )
 
 
@@ -345,6 +347,7 @@ async def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--enqueue", type=int, default=100_000, help="0 skips the timing")
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
+    parser.add_argument("--timeline", action="store_true", help="accepted per second, too")
     options = parser.parse_args()
     backends = [b for b in options.backends.split(",") if b]
     if "postgresql" in backends and not postgres_listening(options.postgres_url):
@@ -357,6 +360,8 @@ async def main() -> None:
             figures = await fan_out(backend, ceiling, options.people, options.postgres_url)
             rows.append(figures)
             print_row(figures, header=len(rows) == 1)
+            if options.timeline:
+                print("  accepted per second:", " ".join(map(str, figures.per_second)))
     if options.enqueue:
         for backend in backends:
             seconds = await enqueue_seconds(backend, options.enqueue, options.postgres_url)
