@@ -18,7 +18,11 @@ Separately: the seconds `open_run` takes to enqueue 100,000 messages (goal <= 5 
 
 Usage: python bench/fanout.py [--people 10000] [--ceilings 50,500] [--backends sqlite,postgresql]
        [--enqueue 100000] [--postgres-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
-PostgreSQL is skipped (and said so) when nothing listens at the URL.
+       [--timeline] [--latency-ms 0]
+PostgreSQL is skipped (and said so) when nothing listens at the URL. `--timeline` prints the
+accepted sends of each second; `--latency-ms` makes the fake answer each send that much later
+(a real connector's round trip), which the sender's concurrency has to cover. The machine's
+load average is printed: other work on it shows in every figure.
 """
 
 from __future__ import annotations
@@ -278,7 +282,9 @@ def worker_env(folder: Path, url: str, ceiling: int) -> dict[str, str]:
     return env
 
 
-async def fan_out(backend: str, ceiling: int, people: int, admin_url: str) -> Figures:
+async def fan_out(
+    backend: str, ceiling: int, people: int, admin_url: str, latency_ms: float = 0.0
+) -> Figures:
     port = free_port()
     fake_url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
@@ -287,6 +293,7 @@ async def fan_out(backend: str, ceiling: int, people: int, admin_url: str) -> Fi
         worker_log_path = folder / "worker.log"
         worker_log = worker_log_path.open("wb")
         fake_args = [sys.executable, "bench/fake_teams.py", str(port), "--rate", str(ceiling)]
+        fake_args += ["--latency-ms", str(latency_ms)]
         async with scratch_database(backend, folder, admin_url) as url:
             await add_people(url, people, fake_url)
             with process(fake_args, fake_log) as fake:
@@ -348,6 +355,9 @@ async def main() -> None:
     parser.add_argument("--enqueue", type=int, default=100_000, help="0 skips the timing")
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
     parser.add_argument("--timeline", action="store_true", help="accepted per second, too")
+    parser.add_argument(
+        "--latency-ms", type=float, default=0.0, help="the fake answers each send this late"
+    )
     options = parser.parse_args()
     backends = [b for b in options.backends.split(",") if b]
     if "postgresql" in backends and not postgres_listening(options.postgres_url):
@@ -355,9 +365,13 @@ async def main() -> None:
         backends.remove("postgresql")
     ceilings = [int(c) for c in options.ceilings.split(",") if c]
     rows: list[Figures] = []
+    # Other work on the machine shows in these figures: say how busy it was.
+    print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     for backend in backends:
         for ceiling in ceilings:
-            figures = await fan_out(backend, ceiling, options.people, options.postgres_url)
+            figures = await fan_out(
+                backend, ceiling, options.people, options.postgres_url, options.latency_ms
+            )
             rows.append(figures)
             print_row(figures, header=len(rows) == 1)
             if options.timeline:
@@ -366,6 +380,7 @@ async def main() -> None:
         for backend in backends:
             seconds = await enqueue_seconds(backend, options.enqueue, options.postgres_url)
             print(f"enqueue {options.enqueue} messages, {backend:<10} {seconds:6.2f} s (goal <= 5)")
+    print("load average at end:   {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 def print_row(f: Figures, *, header: bool) -> None:
