@@ -92,11 +92,14 @@ class _Auditor(FakeConnector):
         self.uncommitted: list[int] = []
 
     async def _send(self, request: web.Request) -> web.Response:
+        # Arrived first, committed after: sends that arrive while the count is read must not
+        # be held against the sender (commits only grow, so this never overstates).
+        arrived = len(self.received)
         async with self._sessions()() as session:
             committed = await session.scalar(
                 select(func.count()).where(Message.state == MessageState.SENT)
             )
-        self.uncommitted.append(len(self.received) - int(committed or 0))
+        self.uncommitted.append(arrived - int(committed or 0))
         return await super()._send(request)
 
 
