@@ -109,7 +109,7 @@ async def test_the_gate_lets_concurrent_senders_through_at_the_rate() -> None:
     await asyncio.gather(*(sender() for _ in range(60)))
     took = time.monotonic() - began
     assert len(passed) == 60
-    assert 0.25 <= took <= 0.6  # 60 sends at 200/s are ~0.3 s, not all at once
+    assert 0.25 <= took < 2.0  # 60 sends at 200/s are ~0.3 s, not all at once (loaded CI: slack)
 
 
 async def test_a_cancelled_waiter_does_not_block_the_gate() -> None:
