@@ -172,9 +172,7 @@ def idle_costs(
             r.sku,
             r.counts.holders,
             r.counts.idle,
-            price[r.sku] * r.counts.idle
-            if r.counts.idle is not None and r.sku in price
-            else None,
+            price[r.sku] * r.counts.idle if r.counts.idle is not None and r.sku in price else None,
         )
         for r in rows
         if r.scope == scope and r.counts is not None

@@ -192,7 +192,7 @@ class Runtime:
         sessions = database.sessions
         connections = connection_manager(credentials)
         tokens: TokenSource = SdkTokens(connections) if credentials.configured else LocalTokens()
-        pool = ConnectorPool(tokens)
+        pool = ConnectorPool(tokens, settings.service_urls(local=not credentials.configured))
         renderers = Renderers()
         reach = installer(settings, credentials, sessions, clock)
         sender = OutboxSender(
