@@ -28,6 +28,7 @@ ADVISORY_KEY = 0x757074616B65
 # is one trivial query per worker per check. 15 s made a take-over after a kill -9 take up to
 # 15 s plus the start of sending; 5 s keeps it well inside the 30 s promised.
 CHECK_EVERY_SECONDS = 5.0
+KEEPALIVE = {"tcp_keepalives_idle": 10, "tcp_keepalives_interval": 5, "tcp_keepalives_count": 3}
 
 
 class Leadership(Protocol):
@@ -46,6 +47,11 @@ class PostgresLeadership:
         try:
             if self._connection is None:
                 self._connection = await self._engine.connect()
+                # A leader whose host dies without closing the socket would keep the lock
+                # until the OS's keepalive notices (two hours by default): ask the server to
+                # probe this connection after 10 s of silence, three times 5 s apart.
+                for setting, seconds in KEEPALIVE.items():
+                    await self._connection.execute(text(f"SET {setting} = {seconds}"))
             got = await self._connection.scalar(
                 text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key}
             )

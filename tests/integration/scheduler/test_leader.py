@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from scheduler.leader import FileLeadership, Leadership, PostgresLeadership, lead
+from scheduler.leader import KEEPALIVE, FileLeadership, Leadership, PostgresLeadership, lead
 from store.engine import make_engine
 
 
@@ -64,3 +66,22 @@ async def test_lead_runs_jobs_only_while_leading(engine: AsyncEngine, tmp_path: 
     stop.set()
     await task
     assert events == ["elected", "deposed"]
+
+
+@pytest.mark.postgres
+async def test_the_lock_connection_is_probed_so_a_dead_host_frees_it_in_seconds(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the advisory lock lives on PostgreSQL")
+    leader = PostgresLeadership(engine)
+    assert await leader.try_acquire()
+    try:
+        connection = leader._connection
+        assert connection is not None
+        shown = {
+            name: (await connection.execute(text(f"SHOW {name}"))).scalar() for name in KEEPALIVE
+        }
+        assert shown == {name: str(seconds) for name, seconds in KEEPALIVE.items()}
+    finally:
+        await leader.release()
