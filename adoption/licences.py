@@ -178,3 +178,68 @@ def idle_costs(
         if r.scope == scope and r.counts is not None
     ]
     return sorted(found, key=lambda c: (-(c.idle_monthly or Decimal(0)), -(c.idle or 0), c.sku))
+
+
+# Product names as the admin center shows them; an unknown SKU keeps its part number.
+SKU_NAMES: Final[Mapping[str, str]] = {
+    COPILOT: "Microsoft 365 Copilot",
+    "Microsoft_Teams_Premium": "Teams Premium",
+    "Microsoft_Teams_Enterprise_New": "Microsoft Teams Enterprise",
+    "Teams_Ess": "Microsoft Teams Essentials",
+    "SPE_E3": "Microsoft 365 E3",
+    "SPE_E5": "Microsoft 365 E5",
+    "SPE_F1": "Microsoft 365 F3",
+    "SPE_E3_NOTEAMS": "Microsoft 365 E3 (no Teams)",
+    "SPE_E5_NOTEAMS": "Microsoft 365 E5 (no Teams)",
+    "ENTERPRISEPACK": "Office 365 E3",
+    "ENTERPRISEPREMIUM": "Office 365 E5",
+    "STANDARDPACK": "Office 365 E1",
+    "SPB": "Microsoft 365 Business Premium",
+    "O365_BUSINESS_PREMIUM": "Microsoft 365 Business Standard",
+    "O365_BUSINESS_ESSENTIALS": "Microsoft 365 Business Basic",
+    "O365_BUSINESS": "Microsoft 365 Apps for business",
+    "OFFICESUBSCRIPTION": "Microsoft 365 Apps for enterprise",
+    "EXCHANGESTANDARD": "Exchange Online (Plan 1)",
+    "EXCHANGEENTERPRISE": "Exchange Online (Plan 2)",
+    "VISIOCLIENT": "Visio Plan 2",
+    "PROJECTPREMIUM": "Project Plan 5",
+    "PROJECTPROFESSIONAL": "Project Plan 3",
+    "POWER_BI_PRO": "Power BI Pro",
+}
+
+
+def sku_name(part_number: str) -> str:
+    return SKU_NAMES.get(part_number, part_number)
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """What a facilitator could do about the largest waste in a group, never about whom:
+    `kind` "copilot" (offer the idle Copilot licences to people waiting, or coach), "suite"
+    (check whether the accounts still need the licence) or "unassigned" (units paid for and
+    assigned to nobody: assign them or buy fewer at renewal)."""
+
+    kind: str
+    sku: str
+    count: int
+    monthly: Decimal | None
+
+
+def suggest(
+    costs: Sequence[Cost], unassigned: Sequence[tuple[Subscription, Decimal | None]]
+) -> Suggestion | None:
+    """The costliest idle SKU of the group (or, for the tenant, paid units nobody holds when
+    they cost more); None when nothing is idle."""
+    candidates: list[Suggestion] = [
+        Suggestion("copilot" if c.sku == COPILOT else "suite", c.sku, c.idle, c.idle_monthly)
+        for c in costs
+        if c.idle
+    ]
+    candidates.extend(
+        Suggestion("unassigned", s.part_number, s.unassigned, cost)
+        for s, cost in unassigned
+        if s.unassigned
+    )
+    if not candidates:
+        return None
+    return max(candidates, key=lambda s: (s.monthly or Decimal(0), s.count, s.kind == "copilot"))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from adoption.checkin import AnswerProblem, shipped_template
-from cards import campaign_samples, coaching_samples, facilitator_samples
+from cards import campaign_samples, coaching_samples, facilitator_samples, licence_samples
 from cards.base import Card
 from cards.checkin import closed_card, notice_card, question_card, thanks_card
 from cards.i18n import LOCALES, Locale
@@ -58,5 +58,6 @@ def samples() -> list[CardSample]:
         built.update(facilitator_samples.samples(locale))
         built.update(campaign_samples.samples(locale))
         built.update(coaching_samples.samples(locale))
+        built.update(licence_samples.samples(locale))
         result.extend(CardSample(name, locale, c) for name, c in built.items())
     return result

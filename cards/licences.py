@@ -1,0 +1,215 @@
+"""Facilitator cards on paid licences: what is held, what lies idle and what that costs a
+month, the Copilot habit, next to what the group said in the pulse; and what to do about it,
+never who. Every figure arrives suppressed (adoption.licences: k counted in holders)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from adoption.language import Locale
+from adoption.licences import COPILOT, Cost, Subscription, Suggestion, sku_name
+from adoption.results import Sentiment
+from adoption.scopes import Scope
+from adoption.waves import WaveName
+from cards.base import Card, Element, callout, card, facts, heading, paragraph, subheading
+from cards.facilitator import data_line, sentiment_block, share_bars
+from cards.i18n import format_money, format_number, format_share, t
+
+
+@dataclass(frozen=True, slots=True)
+class Pricing:
+    currency: str
+    example: bool  # the demo's example prices, not the organisation's
+
+
+@dataclass(frozen=True, slots=True)
+class LicencesView:
+    scope: Scope
+    report_date: date
+    costs: tuple[Cost, ...]  # the visible SKUs of the scope
+    hidden_skus: int  # SKUs held in the scope but hidden (fewer than k holders)
+    unassigned: tuple[tuple[Subscription, Decimal | None], ...]  # tenant scope only
+    pricing: Pricing | None
+    tenant_totals_only: bool  # names concealed: SKU totals of the tenant, nothing per group
+
+
+@dataclass(frozen=True, slots=True)
+class CopilotView:
+    scope: Scope
+    report_date: date
+    holders: int | None  # None: hidden
+    active: int  # used Copilot in the last 28 days
+    habitual: int | None  # on >= 12 of the last 28 days; None: the report does not say
+    prompts_per_active: float | None
+    idle_monthly: Decimal | None
+    pricing: Pricing | None
+
+
+def scope_name(scope: Scope, locale: Locale, wave_names: Mapping[str, WaveName]) -> str:
+    if scope.kind == "tenant":
+        return t(locale, "licences.the_organisation")
+    if scope.kind == "wave":
+        return wave_names.get(scope.key, WaveName(scope.key)).label(
+            t(locale, "facilitator.wave_word")
+        )
+    return scope.key
+
+
+def _money(amount: Decimal | None, pricing: Pricing | None, locale: Locale) -> str | None:
+    if amount is None or pricing is None:
+        return None
+    return format_money(amount, pricing.currency, locale)
+
+
+def suggestion_callout(
+    found: Suggestion, group: str, pricing: Pricing | None, locale: Locale
+) -> Element:
+    money = _money(found.monthly, pricing, locale)
+    key = f"licences.suggest_{found.kind}" + ("" if money else "_no_price")
+    return callout(
+        t(locale, key, count=found.count, sku=sku_name(found.sku), group=group, money=money or ""),
+        style="accent",
+    )
+
+
+def _pricing_line(pricing: Pricing | None, locale: Locale) -> Element:
+    if pricing is None:
+        return paragraph(t(locale, "licences.no_prices"), subtle=True)
+    key = "licences.example_prices" if pricing.example else "licences.your_prices"
+    return paragraph(t(locale, key, currency=pricing.currency), subtle=True)
+
+
+def _sku_line(cost: Cost, pricing: Pricing | None, locale: Locale) -> tuple[str, str]:
+    holders = t(locale, "licences.holders", count=cost.holders)
+    if cost.idle is None:
+        return sku_name(cost.sku), f"{holders} · {t(locale, 'licences.no_signal')}"
+    idle = t(locale, "licences.idle", count=cost.idle)
+    money = _money(cost.idle_monthly, pricing, locale)
+    monthly = f" · {t(locale, 'licences.per_month', money=money)}" if money and cost.idle else ""
+    return sku_name(cost.sku), f"{holders} · {idle}{monthly}"
+
+
+def licences_card(
+    view: LicencesView,
+    locale: Locale,
+    k: int,
+    *,
+    suggestion: Suggestion | None,
+    sentiment: Sentiment | None,
+    sentiment_source: tuple[int, date] | None,
+    wave_names: Mapping[str, WaveName] | None = None,
+) -> Card:
+    group = scope_name(view.scope, locale, wave_names or {})
+    body: list[Element] = [
+        heading(t(locale, "licences.title", group=group)),
+        data_line(view.report_date, locale),
+    ]
+    if view.tenant_totals_only:
+        body.append(paragraph(t(locale, "licences.concealed"), subtle=True))
+    if suggestion is not None:
+        body.append(suggestion_callout(suggestion, group, view.pricing, locale))
+    covered = [c for c in view.costs if c.idle is not None and c.holders]
+    if covered:
+        body.extend(
+            share_bars(
+                [(sku_name(c.sku), c.idle / c.holders) for c in covered if c.idle is not None],
+                locale,
+                t(locale, "licences.idle_chart_title"),
+                fallback=paragraph(t(locale, "licences.figures_below"), subtle=True),
+            )
+        )
+    if view.costs:
+        body.append(facts([_sku_line(c, view.pricing, locale) for c in view.costs]))
+    else:
+        body.append(paragraph(t(locale, "licences.none_visible", k=k)))
+    if view.hidden_skus:
+        body.append(
+            paragraph(t(locale, "licences.hidden_skus", count=view.hidden_skus, k=k), subtle=True)
+        )
+    paid_idle = [(s, cost) for s, cost in view.unassigned if s.unassigned]
+    if paid_idle:
+        body.append(subheading(t(locale, "licences.unassigned_title")))
+        body.append(
+            facts(
+                [
+                    (
+                        sku_name(s.part_number),
+                        t(locale, "licences.units", count=s.unassigned)
+                        + (
+                            f" · {t(locale, 'licences.per_month', money=money)}"
+                            if (money := _money(cost, view.pricing, locale))
+                            else ""
+                        ),
+                    )
+                    for s, cost in paid_idle
+                ]
+            )
+        )
+    body.extend(sentiment_block(sentiment, sentiment_source, locale, k))
+    body.append(paragraph(t(locale, "licences.idle_rule"), subtle=True))
+    body.append(_pricing_line(view.pricing, locale))
+    return card(body, locale)
+
+
+def copilot_card(
+    view: CopilotView,
+    locale: Locale,
+    k: int,
+    *,
+    suggestion: Suggestion | None,
+    sentiment: Sentiment | None,
+    sentiment_source: tuple[int, date] | None,
+    wave_names: Mapping[str, WaveName] | None = None,
+) -> Card:
+    group = scope_name(view.scope, locale, wave_names or {})
+    body: list[Element] = [
+        heading(t(locale, "licences.copilot_title", group=group)),
+        data_line(view.report_date, locale),
+    ]
+    if view.holders is None or view.holders == 0:
+        key = "licences.copilot_hidden" if view.holders is None else "licences.copilot_none"
+        body.append(paragraph(t(locale, key, k=k)))
+        return card(body, locale)
+    if suggestion is not None and suggestion.sku == COPILOT:
+        body.append(suggestion_callout(suggestion, group, view.pricing, locale))
+    stages = [(t(locale, "licences.copilot_active"), view.active / view.holders)]
+    if view.habitual is not None:
+        stages.append((t(locale, "licences.copilot_habitual"), view.habitual / view.holders))
+    body.extend(
+        share_bars(
+            stages,
+            locale,
+            t(locale, "licences.copilot_chart_title", count=view.holders),
+            fallback=paragraph(t(locale, "licences.figures_below"), subtle=True),
+        )
+    )
+    lines = [
+        (t(locale, "licences.copilot_licences"), format_number(view.holders, locale)),
+        (t(locale, "licences.copilot_active"), format_share(view.active / view.holders, locale)),
+    ]
+    if view.habitual is not None:
+        lines.append(
+            (
+                t(locale, "licences.copilot_habitual"),
+                format_share(view.habitual / view.holders, locale),
+            )
+        )
+    if view.prompts_per_active is not None:
+        lines.append(
+            (
+                t(locale, "licences.copilot_prompts"),
+                format_number(round(view.prompts_per_active), locale),
+            )
+        )
+    money = _money(view.idle_monthly, view.pricing, locale)
+    if money:
+        lines.append((t(locale, "licences.copilot_idle_cost"), money))
+    body.append(facts(lines))
+    body.extend(sentiment_block(sentiment, sentiment_source, locale, k))
+    key = "licences.copilot_yardstick" if view.habitual is not None else "licences.copilot_v1"
+    body.append(paragraph(t(locale, key), subtle=True))
+    body.append(_pricing_line(view.pricing, locale))
+    return card(body, locale)
