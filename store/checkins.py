@@ -23,7 +23,7 @@ from adoption.results import Answered
 from adoption.scopes import TENANT, Scope
 from store import outbox
 from store.outbox import NewMessage
-from store.people import recipient_ids, recipients_query
+from store.people import recipients_query, run_recipients_select
 from store.tables import CampaignMember, CheckinRun, Person, Response, RunRecipient, RunState
 
 
@@ -136,11 +136,14 @@ async def open_run(
     )
     session.add(run)
     await session.flush()
-    people = await recipient_ids(session, audience)
-    if people:
-        await session.execute(
-            insert(RunRecipient), [{"run_id": run.id, "person_id": p} for p in people]
-        )
+    # One statement picks the recipients and records them; the messages go to exactly the
+    # rows it returned (a person added meanwhile is queued by add_to_open_runs instead).
+    inserted = await session.execute(
+        insert(RunRecipient)
+        .from_select(["run_id", "person_id"], run_recipients_select(run.id, audience))
+        .returning(RunRecipient.person_id)
+    )
+    people = sorted(inserted.scalars().all())
     remind_at = [now + delay for delay in reminders if delay < open_for]
     await outbox.enqueue(
         session,
