@@ -10,6 +10,7 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -49,11 +50,19 @@ async def database_url(
     request: pytest.FixtureRequest, tmp_path: Path, postgres_available: bool
 ) -> AsyncIterator[str]:
     """A fresh, empty database URL: a SQLite file, or a new PostgreSQL database."""
-    if request.param == "sqlite":
+    if request.param == "postgresql" and not postgres_available:
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432 (required when CI=true)")
+    async with fresh_database(request.param, tmp_path) as url:
+        yield url
+
+
+@asynccontextmanager
+async def fresh_database(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A new, empty database: a SQLite file in `tmp_path`, or a PostgreSQL database that is
+    dropped afterwards."""
+    if backend == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'uptake.db'}"
         return
-    if not postgres_available:
-        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432 (required when CI=true)")
     name = f"uptake_test_{uuid.uuid4().hex[:12]}"
     admin = create_async_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:

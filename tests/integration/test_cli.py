@@ -80,13 +80,6 @@ async def test_bad_settings_are_named_with_their_variable(tmp_path: Path) -> Non
     assert "UPTAKE_MIN_GROUP_SIZE" in output.decode()
 
 
-@pytest.fixture
-async def connector() -> FakeConnector:
-    fake = FakeConnector()
-    await fake.start()
-    return fake
-
-
 async def test_checkin_send_delivers_to_reachable_people_of_the_department(
     tmp_path: Path, connector: FakeConnector
 ) -> None:

@@ -65,14 +65,6 @@ async def assert_refused(bot: RunningBot, response: aiohttp.ClientResponse, stat
         assert await session.scalar(select(func.count()).select_from(Person)) == 0
 
 
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    fake = FakeConnector()
-    await fake.start()
-    yield fake
-    await fake.close()
-
-
 async def start_bot(
     database_url: str,
     data_dir: Path,

@@ -71,14 +71,6 @@ def test_a_reference_without_a_conversation_is_not_usable() -> None:
 
 
 @pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    fake = FakeConnector()
-    await fake.start()
-    yield fake
-    await fake.close()
-
-
-@pytest.fixture
 async def pool() -> AsyncIterator[ConnectorPool]:
     connectors = ConnectorPool(LocalTokens(), ServiceUrls(local=True))
     yield connectors

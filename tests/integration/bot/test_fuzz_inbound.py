@@ -19,7 +19,6 @@ import asyncio
 import hashlib
 import logging
 import time
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -30,14 +29,13 @@ import aiohttp
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import select
 
 from adoption.audience import Audience
 from adoption.clock import utc_now
 from store import checkins
 from store.base import Base
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.conftest import fresh_database
 from tests.fakes import activities as act
 from tests.fakes.activities import User
 from tests.fakes.connector import FakeConnector
@@ -85,23 +83,6 @@ def trouble() -> Iterator[Trouble]:
     yield handler
     root.removeHandler(handler)
     root.setLevel(level)
-
-
-@asynccontextmanager
-async def fresh_database(backend: str, tmp_path: Path) -> AsyncIterator[str]:
-    if backend == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'uptake.db'}"
-        return
-    name = f"uptake_fuzz_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
 
 
 @asynccontextmanager

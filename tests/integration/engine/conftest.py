@@ -86,11 +86,3 @@ async def engine(
     runtime = await Runtime.start(settings, BotCredentials({}), migrate=True, clock=clock)
     yield Engine(runtime, clock, connector)
     await runtime.close()
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    fake = FakeConnector()
-    await fake.start()
-    yield fake
-    await fake.close()
