@@ -5,11 +5,14 @@ Stages, per person and per workload, as of a report date D:
 - **licensed**: the person holds a licence for the workload (service plan, or the report's
   own licence column) on an enabled account. Disabled accounts are left out of the population.
 - **provisioned** (installed/activated): licensed and, for client workloads (Teams, Microsoft
-  365 Apps), a client seen in the device or activation report; for web-first services the
-  licence on an enabled account is the provisioning. Activity also proves provisioning.
+  365 Apps), a client seen in the device or activation report of this snapshot or of one in
+  the 180 days before (an installed client does not vanish in a quiet week); for web-first
+  services the licence on an enabled account is the provisioning. Activity also proves
+  provisioning.
 - **active**: licensed and any activity in the 28 days ending at D.
 - **habitual**: active in at least 3 of the 4 seven-day weeks ending at D (weeks D-6..D,
-  D-13..D-7, ...). Evidence is every activity date seen in the snapshots of those 28 days.
+  D-13..D-7, ...). Evidence is every activity date seen in the snapshots of those 28 days,
+  carried from snapshot to snapshot (adoption.history).
 
 A scenario counts in the same way: licensed/provisioned for *all* workloads it requires,
 active when *any* of its signals was seen in a snapshot of the 28 days (a signal is dated by
@@ -26,13 +29,21 @@ from datetime import date
 from enum import IntEnum
 from typing import Literal
 
+from adoption.history import (
+    WINDOW,
+    Evidence,
+    PersonHistory,
+    lane_weeks,
+    signal_lane,
+    week_flags,
+    workload_lane,
+)
 from adoption.privacy import suppressed_groups
 from adoption.scenarios import Scenario
 from adoption.scopes import TENANT, Scope, leaf, organisation_partitions
-from adoption.signals import CLIENT_WORKLOADS, WORKLOADS, PastUsage, PersonUsage
+from adoption.signals import CLIENT_WORKLOADS, SIGNALS, WORKLOADS, PersonUsage
 
-ACTIVE_DAYS = 28
-WEEKS = ACTIVE_DAYS // 7
+ACTIVE_DAYS = WINDOW
 HABIT_MIN_WEEKS = 3
 
 
@@ -78,18 +89,6 @@ class FunnelRow:
     counts: FunnelCounts | None
 
 
-def weeks_seen(days: Iterable[date | None], as_of: date) -> int:
-    """Bit w set when some day falls in week w before `as_of` (week 0 = the last 7 days)."""
-    mask = 0
-    for day in days:
-        if day is None:
-            continue
-        age = (as_of - day).days
-        if 0 <= age < ACTIVE_DAYS:
-            mask |= 1 << (age // 7)
-    return mask
-
-
 def stage_of(licensed: bool, provisioned: bool, weeks: int) -> Stage:
     """The funnel stage from licence, provisioning and the weeks with activity."""
     if not licensed:
@@ -99,68 +98,37 @@ def stage_of(licensed: bool, provisioned: bool, weeks: int) -> Stage:
     return Stage.HABITUAL if weeks.bit_count() >= HABIT_MIN_WEEKS else Stage.ACTIVE
 
 
-class _Weeks(dict[date | None, int]):
-    """day -> its week bit before `as_of` (0 outside the 28 days, or for None); memoised,
-    as a snapshot holds few distinct days."""
-
-    def __init__(self, as_of: date) -> None:
-        super().__init__()
-        self.as_of = as_of
-
-    def __missing__(self, day: date | None) -> int:
-        bits = self[day] = weeks_seen((day,), self.as_of)
-        return bits
-
-
 # What a person's stages depend on: licence and provisioning masks, then per workload and
 # per scenario the weeks with activity. Many people share one profile, so stages are
 # computed once per profile and counted with its multiplicity.
 Profile = tuple[int, int, tuple[int, ...], tuple[int, ...]]
 
 
-class _Hits(dict[int, tuple[int, ...]]):
-    """signal mask -> per scenario, 1 when the mask holds one of its signals, else 0;
-    memoised, as people share few distinct signal masks."""
+class _Weeks(dict[int, tuple[tuple[int, ...], tuple[int, ...]]]):
+    """week flags of a person's evidence -> (weeks per workload, weeks per scenario);
+    memoised: people's evidence differs by the day, but few patterns of weeks occur."""
 
-    def __init__(self, signal_masks: Sequence[int]) -> None:
+    def __init__(self, scenarios: Sequence[Scenario]) -> None:
         super().__init__()
-        self.signal_masks = signal_masks
+        self.workloads = [(workload_lane(i),) for i in range(len(WORKLOADS))]
+        self.scenarios = [
+            tuple(signal_lane(SIGNALS.index(signal)) for signal in item.signals)
+            for item in scenarios
+        ]
 
-    def __missing__(self, signals: int) -> tuple[int, ...]:
-        hits = self[signals] = tuple(1 if signals & m else 0 for m in self.signal_masks)
-        return hits
+    def __missing__(self, flags: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        weeks = self[flags] = (
+            tuple(lane_weeks(flags, lanes) for lanes in self.workloads),
+            tuple(lane_weeks(flags, lanes) for lanes in self.scenarios),
+        )
+        return weeks
 
 
 def _profile(
-    person: PersonUsage, history: Sequence[PastUsage], weeks: _Weeks, hits: _Hits
+    person: PersonUsage, history: PersonHistory, evidence: Evidence, weeks: _Weeks
 ) -> Profile:
-    workload_weeks = tuple(map(weeks.__getitem__, person.last_activity))
-    scenario_weeks = hits[person.signals]  # seen now: week 0, bit 1
-    if history:
-        workload_weeks, scenario_weeks = _with_history(
-            workload_weeks, scenario_weeks, history, weeks, hits
-        )
-    return person.licensed, person.provisioned, workload_weeks, scenario_weeks
-
-
-def _with_history(
-    workload_weeks: tuple[int, ...],
-    scenario_weeks: tuple[int, ...],
-    history: Sequence[PastUsage],
-    weeks: _Weeks,
-    hits: _Hits,
-) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Add the activity dates and signals of earlier snapshots to the week masks."""
-    workload = list(workload_weeks)
-    scenario = list(scenario_weeks)
-    for past in history:
-        for index, day in enumerate(past.last_activity):
-            workload[index] |= weeks[day]
-        past_week = weeks[past.report_date]
-        for index, hit in enumerate(hits[past.signals]):
-            if hit:
-                scenario[index] |= past_week
-    return tuple(workload), tuple(scenario)
+    workload_weeks, scenario_weeks = weeks[week_flags(history.days)]
+    return person.licensed, evidence.provisioned(person, history), workload_weeks, scenario_weeks
 
 
 _NEEDS_CLIENT = tuple(w in CLIENT_WORKLOADS for w in WORKLOADS)
@@ -183,13 +151,14 @@ def _profile_stages(profile: Profile, scenarios: Sequence[Scenario]) -> list[Sta
 
 def person_stages(
     person: PersonUsage,
-    history: Sequence[PastUsage],
+    history: PersonHistory,
     as_of: date,
     scenarios: Sequence[Scenario],
 ) -> tuple[list[Stage], list[Stage]]:
-    """Stages of one person: one per workload (order of WORKLOADS), one per scenario."""
-    hits = _Hits([item.signal_mask for item in scenarios])
-    stages = _profile_stages(_profile(person, history, _Weeks(as_of), hits), scenarios)
+    """Stages of one person as of `as_of`, from their evidence up to then (`history`, see
+    adoption.history): one per workload (order of WORKLOADS), one per scenario."""
+    profile = _profile(person, history, Evidence(as_of), _Weeks(scenarios))
+    stages = _profile_stages(profile, scenarios)
     return stages[: len(WORKLOADS)], stages[len(WORKLOADS) :]
 
 
@@ -206,22 +175,20 @@ def subjects(scenarios: Sequence[Scenario]) -> list[Subject]:
 
 def tally_people(
     people: Iterable[PersonUsage],
-    history: Mapping[str, Sequence[PastUsage]],
+    histories: Iterable[PersonHistory],
     as_of: date,
     scenarios: Sequence[Scenario],
 ) -> Tally:
     """Stage counts per (department, wave) leaf; disabled accounts are not counted.
+    `histories` holds each person's evidence as of `as_of`, in the order of `people`.
 
     People are first counted per (leaf, profile), a C-speed Counter over small tuples; the
     stages are then worked out once per distinct profile."""
-    weeks = _Weeks(as_of)
-    hits = _Hits([item.signal_mask for item in scenarios])
+    evidence = Evidence(as_of)
+    weeks = _Weeks(scenarios)
     profiles: Counter[tuple[tuple[str, str], Profile]] = Counter(
-        (
-            leaf(person.department, person.wave),
-            _profile(person, history.get(person.key, ()), weeks, hits),
-        )
-        for person in people
+        (leaf(person.department, person.wave), _profile(person, history, evidence, weeks))
+        for person, history in zip(people, histories, strict=True)
         if person.enabled
     )
     names = subjects(scenarios)

@@ -117,12 +117,3 @@ class PersonUsage:
         current = self.last_activity[index]
         if current is None or day > current:
             self.last_activity[index] = day
-
-
-@dataclass(frozen=True, slots=True)
-class PastUsage:
-    """The part of an earlier snapshot the habit rule needs: activity dates and signals."""
-
-    report_date: date
-    last_activity: tuple[date | None, ...]
-    signals: int

@@ -1,8 +1,10 @@
-"""How a rollout wave is called: by its key ("1") and, when it has one, its name ("pilot")."""
+"""Rollout waves: how one is called (its key "1" and, when it has one, its name "pilot"),
+and who is in which (the rules)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,3 +24,19 @@ class WaveName:
     def aliases(self) -> list[str]:
         """What a facilitator may type for this wave (the caller adds the localised word)."""
         return [self.key] + ([self.name] if self.name else [])
+
+
+@dataclass(frozen=True, slots=True)
+class WaveRules:
+    """Who is in which wave: a person's own rule wins over their department's."""
+
+    departments: Mapping[str, str] = field(default_factory=dict)
+    people: Mapping[str, str] = field(default_factory=dict)
+
+    def wave_of(self, person_id: str | None, department: str | None) -> str | None:
+        if person_id is not None and person_id in self.people:
+            return self.people[person_id]
+        return self.departments.get(department) if department else None
+
+    def __bool__(self) -> bool:
+        return bool(self.departments or self.people)

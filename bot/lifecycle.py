@@ -1,8 +1,8 @@
 """Install and removal: remember the person, welcome them exactly once, stop when they leave.
 
 Teams sends both an `installationUpdate` and a `conversationUpdate` for one install, often at
-once; the welcome is claimed with an atomic conditional UPDATE, so exactly one of them sends
-it, and the turn whose insert of a new person loses the race records again. After
+once; the person is recorded with one upsert (store.people.record_installation) and the
+welcome is claimed with an atomic conditional UPDATE, so exactly one of them sends it. After
 the welcome, the router's install hooks run (a check-in that is open for the newcomer is
 queued for them by bot/checkin.py).
 """
@@ -13,7 +13,6 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adoption.language import Locale
@@ -44,13 +43,7 @@ class Lifecycle:
         """Store the person and conversation; the welcome card on the first of the install's
         activities, None on the second."""
         now = self._clock()
-        try:
-            stored_locale, first = await self._record(install, now)
-        except IntegrityError:
-            # Teams sends both activities of a first install at once: both turns found no
-            # person and inserted one, and this one lost. The row exists now; record again.
-            log.info("install.raced person=%s", install.person_id)
-            stored_locale, first = await self._record(install, now)
+        stored_locale, first = await self._record(install, now)
         log.info("install.recorded person=%s welcome=%s", install.person_id, first)
         if not first:
             return None

@@ -246,11 +246,16 @@ DIRECTORY_EXPORT = ReportSpec(
     ),
     from_graph=False,
 )
-# uptake's own mapping of departments to rollout waves (no Microsoft counterpart).
+# uptake's own mapping of departments to rollout waves (no Microsoft counterpart); a wave may
+# be named ("pilot") in an optional column, and waves are ordered as they first appear.
 WAVES_EXPORT = ReportSpec(
     "waves",
     "department waves",
-    (_c("department", "Department", T), _c("wave", "Wave", T)),
+    (
+        _c("department", "Department", T),
+        _c("wave", "Wave", T),
+        _c("wave_name", "Wave name", T, required=False),
+    ),
     from_graph=False,
 )
 

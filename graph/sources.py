@@ -86,7 +86,9 @@ async def download_report(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _bytes_input(spec: ReportSpec, data: bytes) -> ReportInput:
+def bytes_input(spec: ReportSpec, data: bytes) -> ReportInput:
+    """A report held in memory (a Graph download), opened afresh for every read."""
+
     @contextmanager
     def opener() -> Iterator[OpenReport]:
         with text_stream(data) as stream:
@@ -109,7 +111,7 @@ async def fetch_graph_batch(
     dates: list[date] = []
     for spec in USAGE_REPORTS:
         data = await download_report(graph, spec, period=period, day=day if spec.has_date else None)
-        report_input = _bytes_input(spec, data)
+        report_input = bytes_input(spec, data)
         with report_input.open() as report:
             refresh = _first_refresh_date(report)
         if refresh is not None:
@@ -128,11 +130,13 @@ async def fetch_graph_batch(
 
 @dataclass(slots=True)
 class FolderContents:
-    """What an export folder holds: batches by date, the users export, the wave mapping."""
+    """What an export folder holds: batches by date, the users export, the wave mapping and
+    the waves in order of first appearance with their names (None when not named)."""
 
     batches: list[UsageBatch]
     directory: list[DirectoryUser] | None
     waves: dict[str, str]
+    wave_names: dict[str, str | None] = field(default_factory=dict)
 
 
 def _file_input(spec: ReportSpec, path: Path) -> ReportInput:
@@ -147,8 +151,8 @@ def _file_input(spec: ReportSpec, path: Path) -> ReportInput:
 def _read_directory_export(report: OpenReport) -> list[DirectoryUser]:
     users: list[DirectoryUser] = []
     masks: dict[tuple[str, ...], int] = {}  # few distinct licence lists
-    for upn, object_id, department, blocked, licences in report.values(
-        "upn", "object_id", "department", "blocked", "licenses"
+    for upn, object_id, name, department, blocked, licences in report.values(
+        "upn", "object_id", "display_name", "department", "blocked", "licenses"
     ):
         if not upn or not object_id:
             continue
@@ -159,6 +163,7 @@ def _read_directory_export(report: OpenReport) -> list[DirectoryUser]:
             DirectoryUser(
                 id=object_id.lower(),
                 upn=upn.lower(),
+                display_name=name or None,
                 department=department or None,
                 enabled=not blocked,
                 licensed=mask,
@@ -174,6 +179,7 @@ def scan_folder(folder: Path) -> FolderContents:
     batches: dict[date, UsageBatch] = {}
     directory: list[DirectoryUser] | None = None
     waves: dict[str, str] = {}
+    wave_names: dict[str, str | None] = {}
     for path in sorted(folder.rglob("*.csv")):
         try:
             with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -183,7 +189,10 @@ def scan_folder(folder: Path) -> FolderContents:
                     directory = (directory or []) + _read_directory_export(report)
                     continue
                 if spec is WAVES_EXPORT:
-                    waves.update({r["department"]: r["wave"] for r in report.rows() if r["wave"]})
+                    for department, wave, name in report.values("department", "wave", "wave_name"):
+                        if wave:
+                            waves[department] = wave
+                            wave_names[wave] = wave_names.get(wave) or name or None
                     continue
                 refresh = _first_refresh_date(report)
         except UnicodeDecodeError as exc:
@@ -199,4 +208,4 @@ def scan_folder(folder: Path) -> FolderContents:
                 f"(also in {batch.reports[spec.key].label})",
             )
         batch.reports[spec.key] = _file_input(spec, path)
-    return FolderContents([batches[d] for d in sorted(batches)], directory, waves)
+    return FolderContents([batches[d] for d in sorted(batches)], directory, waves, wave_names)

@@ -66,16 +66,22 @@ async def contacts(session: AsyncSession, person_ids: Sequence[str]) -> list[Con
     if not person_ids:
         return []
     rows = await session.execute(
-        select(Person.id, Person.display_name, Person.upn).where(Person.id.in_(person_ids))
+        select(Person.id, Person.display_name, Person.upn).where(
+            Person.id.in_(person_ids), Person.left_at.is_(None)
+        )
     )
     by_id = {pid: Contact(pid, name, upn) for pid, name, upn in rows}
     return [by_id[p] for p in person_ids if p in by_id]
 
 
 async def ambassadors(session: AsyncSession) -> list[AmbassadorView]:
+    """Every ambassador still with the organisation: one the directory lists as gone
+    (`left_at`) gets no tips and is nobody's contact, so their departments count as having
+    no ambassador."""
     rows = await session.execute(
         select(Ambassador, Person.display_name)
         .outerjoin(Person, Person.id == Ambassador.person_id)
+        .where(Person.left_at.is_(None))
         .order_by(Person.display_name, Ambassador.person_id)
     )
     return [

@@ -18,12 +18,28 @@ def alembic_config() -> Config:
     return config
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the database to `revision` inside one transaction."""
+class SecretRequired(RuntimeError):
+    """A migration must re-key stored data with the server secret, and none was given."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"{what}: pass the server secret (UPTAKE_SECRET or <data dir>/secret.key) to "
+            "store.schema.upgrade; `uptake db upgrade` and every command do"
+        )
+
+
+async def upgrade(
+    engine: AsyncEngine, revision: str = "head", *, secret: bytes | None = None
+) -> None:
+    """Bring the database to `revision` inside one transaction.
+
+    `secret` is the server secret, for migrations that re-key stored pseudonyms (0005); one
+    that finds such rows without it raises SecretRequired and nothing is applied."""
 
     def _run(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
+        config.attributes["secret"] = secret
         command.upgrade(config, revision)
 
     async with engine.begin() as connection:

@@ -20,10 +20,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 from sqlalchemy.types import TypeDecorator
 
 from store.base import Base
@@ -53,6 +55,18 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value
 
 
+class PlainBytes(TypeDecorator[bytes]):
+    """Binary values handed to the driver as they are (sqlite3 and asyncpg both take
+    `bytes`): LargeBinary wraps every value, which a 100,000-row insert of distinct values
+    pays for row by row."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+
 class Person(Base):
     """Someone in the tenant; reachable once the app is installed in their personal scope."""
 
@@ -78,6 +92,8 @@ class Person(Base):
     install_state: Mapped[str | None] = mapped_column(String(16))
     install_error: Mapped[str | None] = mapped_column(String(64))
     install_attempted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # When the directory stopped listing the person as an enabled account (store/people.py).
+    left_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class Wave(Base):
@@ -289,6 +305,9 @@ class UsageSnapshot(Base):
     population: Mapped[int] = mapped_column(Integer)
     digest: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The evidence and funnels must be derived again: an earlier date was revised or added,
+    # or the snapshot was stored before evidence was carried (migration 0005).
+    stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class UsagePerson(Base):
@@ -311,6 +330,11 @@ class UsagePerson(Base):
     engage_last: Mapped[date | None] = mapped_column(Date)
     apps_last: Mapped[date | None] = mapped_column(Date)
     copilot_last: Mapped[date | None] = mapped_column(Date)
+    # Evidence carried as of this report date (adoption.history): packed activity and signal
+    # days of the 28-day window, and when a client was last seen.
+    evidence: Mapped[bytes | None] = mapped_column(PlainBytes())
+    teams_client_seen: Mapped[date | None] = mapped_column(Date)
+    apps_client_seen: Mapped[date | None] = mapped_column(Date)
 
 
 class UsageFunnel(Base):
@@ -347,6 +371,7 @@ class DirectoryEntry(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     upn: Mapped[str] = mapped_column(String(320), index=True)
+    display_name: Mapped[str | None] = mapped_column(String(256))
     department: Mapped[str | None] = mapped_column(String(200))
     enabled: Mapped[bool] = mapped_column(Boolean)
     licensed: Mapped[int] = mapped_column(Integer)

@@ -9,21 +9,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from operator import attrgetter
 from typing import Any, Literal, cast
 
 from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adoption.funnel import ACTIVE_DAYS, FunnelCounts, FunnelRow, Subject
+from adoption.funnel import FunnelCounts, FunnelRow, Subject
+from adoption.history import CLIENTS, EMPTY, PersonHistory, encode_days
 from adoption.scopes import TENANT, Scope
-from adoption.signals import WORKLOADS, PastUsage, PersonUsage
+from adoption.signals import WORKLOADS, PersonUsage
 from adoption.views import ConcealedReason, FunnelLine, StatusView, TrendPoint
 from store.base import Base
 from store.bulk import insert_many
-from store.tables import DirectoryEntry, GraphSyncState, UsageFunnel, UsagePerson, UsageSnapshot
+from store.tables import UsageFunnel, UsagePerson, UsageSnapshot
 
 _LAST_COLUMNS = tuple(f"{w.value}_last" for w in WORKLOADS)
+HISTORY_CLIENT_COLUMNS = tuple(f"{WORKLOADS[i].value}_client_seen" for i in CLIENTS)
 _PERSON_COLUMNS = (
     "snapshot_id",
     "person_key",
@@ -34,6 +35,8 @@ _PERSON_COLUMNS = (
     "provisioned",
     "signals",
     *_LAST_COLUMNS,
+    "evidence",
+    *HISTORY_CLIENT_COLUMNS,
 )
 
 
@@ -69,10 +72,13 @@ async def save_snapshot(
     digest: str,
     people: Sequence[PersonUsage],
     funnels: Iterable[FunnelRow],
+    histories: Sequence[PersonHistory] | None = None,
 ) -> SaveOutcome:
-    """Store one report date. Same digest: nothing changes. Different digest (Microsoft
-    re-validates recent days): the old snapshot is replaced. Run inside the caller's
-    transaction so a failure leaves nothing behind."""
+    """Store one report date with each person's evidence (`histories`, in the order of
+    `people`; none: no evidence yet). Same digest: nothing changes. Different digest
+    (Microsoft re-validates recent days): the old snapshot is replaced. Run inside the
+    caller's transaction so a failure leaves nothing behind; marking later snapshots stale
+    is the caller's (it knows why)."""
     existing = (
         await session.execute(
             select(UsageSnapshot.id, UsageSnapshot.digest).where(
@@ -95,6 +101,7 @@ async def save_snapshot(
             population=population,
             digest=digest,
             created_at=datetime.now(UTC),
+            stale=False,
         )
         .returning(UsageSnapshot.id)
     )
@@ -114,16 +121,34 @@ async def save_snapshot(
                 p.provisioned,
                 p.signals,
                 *p.last_activity,
+                encode_days(h.days),
+                *h.clients,
             )
             # In key order, the primary key and person_key indexes are appended to rather
             # than written at random pages: a third less time for a large snapshot.
-            for p in sorted(people, key=attrgetter("key"))
+            for p, h in sorted(
+                zip(people, histories or [EMPTY] * len(people), strict=True), key=_by_key
+            )
         ),
     )
     funnel_rows = [_funnel_values(snapshot_id, f) for f in funnels]
     if funnel_rows:
         await connection.execute(insert(_table(UsageFunnel)), funnel_rows)
     return "replaced" if existing is not None else "created"
+
+
+def _by_key(pair: tuple[PersonUsage, PersonHistory]) -> str:
+    return pair[0].key
+
+
+async def replace_funnels(
+    session: AsyncSession, snapshot_id: int, funnels: Iterable[FunnelRow]
+) -> None:
+    """The published funnels of a snapshot, recomputed."""
+    await session.execute(delete(UsageFunnel).where(UsageFunnel.snapshot_id == snapshot_id))
+    rows = [_funnel_values(snapshot_id, f) for f in funnels]
+    if rows:
+        await session.execute(insert(_table(UsageFunnel)), rows)
 
 
 def _funnel_values(snapshot_id: int | None, row: FunnelRow) -> dict[str, Any]:
@@ -141,23 +166,6 @@ def _funnel_values(snapshot_id: int | None, row: FunnelRow) -> dict[str, Any]:
         "active": c.active if c else None,
         "habitual": c.habitual if c else None,
     }
-
-
-async def load_history(session: AsyncSession, as_of: date) -> dict[str, list[PastUsage]]:
-    """Per person, the earlier snapshots of the 28 days before `as_of` (for the habit rule)."""
-    since = as_of - timedelta(days=ACTIVE_DAYS - 1)
-    last_columns = [getattr(UsagePerson, name) for name in _LAST_COLUMNS]
-    query = (
-        select(
-            UsagePerson.person_key, UsageSnapshot.report_date, UsagePerson.signals, *last_columns
-        )
-        .join(UsageSnapshot, UsageSnapshot.id == UsagePerson.snapshot_id)
-        .where(UsageSnapshot.report_date >= since, UsageSnapshot.report_date < as_of)
-    )
-    history: dict[str, list[PastUsage]] = {}
-    for key, report_date, signals, *lasts in await session.execute(query):
-        history.setdefault(key, []).append(PastUsage(report_date, tuple(lasts), signals))
-    return history
 
 
 def _counts(row: UsageFunnel) -> FunnelCounts | None:
@@ -230,54 +238,6 @@ async def trend(
         TrendPoint(report_date, _counts(row) if row is not None else None)
         for report_date, row in await session.execute(query)
     ]
-
-
-async def get_state(session: AsyncSession, key: str) -> str | None:
-    """A stored sync state value (e.g. the users delta link)."""
-    return await session.scalar(select(GraphSyncState.value).where(GraphSyncState.key == key))
-
-
-async def set_state(session: AsyncSession, key: str, value: str | None) -> None:
-    """Store (or clear, with None) a sync state value."""
-    await session.execute(delete(GraphSyncState).where(GraphSyncState.key == key))
-    if value is not None:
-        await session.execute(insert(GraphSyncState).values(key=key, value=value))
-
-
-async def apply_directory(
-    session: AsyncSession,
-    *,
-    full: bool,
-    users: Iterable[tuple[str, str, str | None, bool, int]],
-    removed: Iterable[str],
-) -> list[tuple[str, str, str | None, bool, int]]:
-    """Apply a directory read (id, upn, department, enabled, licence mask) to the mirror and
-    return the whole mirror. A full read replaces everything (leavers disappear)."""
-    if full:
-        await session.execute(delete(DirectoryEntry))
-    gone = set(removed)
-    batch = {u[0]: u for u in users}
-    ids = list(batch) + list(gone)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        await session.execute(delete(DirectoryEntry).where(DirectoryEntry.id.in_(chunk)))
-    rows = [
-        {"id": i, "upn": u, "department": d, "enabled": e, "licensed": m}
-        for i, u, d, e, m in batch.values()
-        if i not in gone
-    ]
-    if rows:
-        await session.execute(insert(DirectoryEntry), rows)
-    result = await session.execute(
-        select(
-            DirectoryEntry.id,
-            DirectoryEntry.upn,
-            DirectoryEntry.department,
-            DirectoryEntry.enabled,
-            DirectoryEntry.licensed,
-        )
-    )
-    return [tuple(row) for row in result]  # type: ignore[misc]
 
 
 # --- published funnels across scopes -------------------------------------------------------

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adoption.waves import WaveName
+from adoption.waves import WaveName, WaveRules
 from store.tables import Person, Wave, WaveRule
 
 
@@ -78,6 +78,15 @@ async def apply(session: AsyncSession) -> None:
         .scalar_subquery()
     )
     await session.execute(update(Person).values(wave=func.coalesce(own, departments)))
+
+
+async def wave_rules(session: AsyncSession) -> WaveRules:
+    """Every wave rule: per department and per person."""
+    rows = (await session.execute(select(WaveRule.kind, WaveRule.subject, WaveRule.wave))).all()
+    return WaveRules(
+        {s: w for kind, s, w in rows if kind == "department"},
+        {s: w for kind, s, w in rows if kind == "person"},
+    )
 
 
 async def department_waves(session: AsyncSession) -> dict[str, str]:

@@ -86,14 +86,17 @@ def _reason(error: BaseException) -> str:
     return text[:200]
 
 
-async def open_database(settings: Settings, *, migrate: bool | None = None) -> Database:
-    """The engine and sessions for `settings`; migrates when asked (default: on SQLite)."""
+async def open_database(
+    settings: Settings, *, secret: bytes, migrate: bool | None = None
+) -> Database:
+    """The engine and sessions for `settings`; migrates when asked (default: on SQLite).
+    `secret` is the server secret, which a migration may need to re-key stored data."""
     migrate = settings.is_sqlite if migrate is None else migrate
     prepare_sqlite_folder(settings)
     engine = make_engine(settings.effective_database_url)
     try:
         if migrate:
-            await upgrade(engine)
+            await upgrade(engine, secret=secret)
         elif not await is_current(engine):
             raise StartupError("startup.schema_not_current")
     except StartupError:

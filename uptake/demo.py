@@ -116,7 +116,9 @@ async def prepare_demo(runtime: Runtime) -> DemoSummary:
             await asyncio.to_thread(write_export_folder, tenant, reports)
             marker.write_text(end.isoformat(), "utf-8")
         # Idempotent: an unchanged report date is recognised and left as it is.
-        await run_sync(runtime.settings, runtime.sessions, waves=tenant.waves)
+        await run_sync(
+            runtime.settings, runtime.sessions, secret=runtime.secret, waves=tenant.waves
+        )
     # As after every sync: ambassadors whose group stalls or drops get this week's nudge; the
     # Playground user's at once, whatever the hour of the demo.
     await runtime.coaching.queue_nudges(at_once={PLAYGROUND_USER_ID})

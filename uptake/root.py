@@ -185,7 +185,7 @@ class Runtime:
     ) -> Runtime:
         """Everything a command or the service needs; raises StartupError with a plain reason."""
         secret = load_or_create_secret(settings)
-        database = await open_database(settings, migrate=migrate)
+        database = await open_database(settings, secret=secret, migrate=migrate)
         memoise_product_info()
         hide_server_software(SERVER_NAME)
         refuse_sdk_redirects()
@@ -329,7 +329,7 @@ class Runtime:
     ) -> None:
         """The daily usage sync; a failure is logged and retried by tomorrow's run (or by hand)."""
         try:
-            outcomes = await run_sync(self.settings, self.sessions)
+            outcomes = await run_sync(self.settings, self.sessions, secret=self.secret)
         except UsageDataError as error:
             log.error("usage.sync_failed error=%s", type(error).__name__)
             return

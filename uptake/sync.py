@@ -14,24 +14,34 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adoption.funnel import FunnelRow, publish, tally_people, tenant_only
+from adoption.history import PersonHistory, derive_all
 from adoption.scenarios import catalogue
-from adoption.signals import PastUsage
+from adoption.signals import PersonUsage
+from adoption.waves import WaveRules
 from graph.client import GraphConnection, open_graph
-from graph.directory import DirectoryUser, concealed_names_setting, read_directory
+from graph.directory import (
+    DirectoryChanges,
+    DirectoryPerson,
+    concealed_names_setting,
+    read_directory,
+)
+from graph.identity import pseudonym_key
 from graph.ingest import Snapshot, fold_batch
 from graph.sources import UsageBatch, fetch_graph_batch, scan_folder
+from store import directory, history, people
 from store import usage as repo
+from store import waves as wave_table
+from store.history import Previous
 from uptake.settings import Settings
 
 log = logging.getLogger(__name__)
 
-DELTA_LINK_KEY = "users_delta_link"
 Progress = Callable[[str], None]
 GraphOpener = Callable[[Settings], AbstractAsyncContextManager[GraphConnection]]
 
@@ -47,34 +57,53 @@ class SyncOutcome:
 
 
 def compute_funnels(
-    snapshot: Snapshot, history: Mapping[str, Sequence[PastUsage]], k: int
-) -> list[FunnelRow]:
-    """Published (suppressed) funnels of a snapshot: per group, or tenant-only if concealed."""
+    snapshot: Snapshot, previous: Previous | None, k: int
+) -> tuple[list[PersonHistory], list[FunnelRow]]:
+    """Each person's evidence as of the snapshot (carried from `previous`, the latest earlier
+    snapshot) and the published (suppressed) funnels: per group, or tenant-only if
+    concealed (no people, no evidence)."""
     if snapshot.concealed_reason is not None:
-        return tenant_only(snapshot.tenant_counts, snapshot.population, k)
-    tally = tally_people(snapshot.people, history, snapshot.report_date, catalogue())
-    return publish(tally, k)
+        return [], tenant_only(snapshot.tenant_counts, snapshot.population, k)
+    return derive_funnels(snapshot.people, previous, snapshot.report_date, k)
+
+
+def derive_funnels(
+    people_: Sequence[PersonUsage], previous: Previous | None, as_of: date, k: int
+) -> tuple[list[PersonHistory], list[FunnelRow]]:
+    """Evidence and published funnels of a snapshot's people."""
+    if previous is None:
+        histories = derive_all(people_, {}, 0, as_of)
+    else:
+        histories = derive_all(people_, previous.histories, previous.gap(as_of), as_of)
+    tally = tally_people(people_, histories, as_of, catalogue())
+    return histories, publish(tally, k)
 
 
 async def import_batches(
     sessions: async_sessionmaker[AsyncSession],
     batches: Sequence[UsageBatch],
-    directory: Sequence[DirectoryUser] | None,
-    waves: Mapping[str, str],
+    users: Sequence[DirectoryPerson] | None,
+    waves: WaveRules,
     k: int,
     progress: Progress | None = None,
+    *,
+    pseudonym_key: bytes | None = None,
 ) -> list[SyncOutcome]:
-    """Fold, count and store each batch, oldest first (habit needs the earlier dates)."""
+    """Fold, count and store each batch, oldest first: each carries the evidence of the
+    latest earlier snapshot forward. A new or replaced date makes the later snapshots it
+    can reach stale; they are derived again before the next batch needs them, and at the
+    end."""
     outcomes: list[SyncOutcome] = []
     for batch in sorted(batches, key=lambda b: b.report_date):
+        await rederive_stale(sessions, k, before=batch.report_date)
         # Parsing and counting are CPU work: keep the event loop (and the bot) responsive.
-        snapshot = await asyncio.to_thread(fold_batch, batch, directory, waves)
+        snapshot = await asyncio.to_thread(fold_batch, batch, users, waves, pseudonym_key)
         async with sessions() as session, session.begin():
             if await repo.snapshot_digest(session, snapshot.report_date) == snapshot.digest:
                 outcome: repo.SaveOutcome = "unchanged"
             else:
-                history = await repo.load_history(session, snapshot.report_date)
-                funnels = await asyncio.to_thread(compute_funnels, snapshot, history, k)
+                previous = await history.previous_histories(session, snapshot.report_date)
+                histories, funnels = await asyncio.to_thread(compute_funnels, snapshot, previous, k)
                 outcome = await repo.save_snapshot(
                     session,
                     report_date=snapshot.report_date,
@@ -83,8 +112,10 @@ async def import_batches(
                     concealed_reason=snapshot.concealed_reason,
                     digest=snapshot.digest,
                     people=snapshot.people,
+                    histories=histories,
                     funnels=funnels,
                 )
+                await history.mark_later_stale(session, snapshot.report_date)
         log.info(
             "usage.snapshot_stored",
             extra={"report_date": snapshot.report_date.isoformat(), "outcome": outcome},
@@ -96,30 +127,90 @@ async def import_batches(
         )
         if progress is not None:
             progress(f"stored {snapshot.report_date.isoformat()}")
+    await rederive_stale(sessions, k)
     return outcomes
 
 
-async def _graph_directory(
-    graph: GraphConnection, sessions: async_sessionmaker[AsyncSession]
-) -> list[DirectoryUser]:
+async def rederive_stale(
+    sessions: async_sessionmaker[AsyncSession], k: int, *, before: date | None = None
+) -> int:
+    """Derive the evidence and funnels of stale snapshots (before `before`, when given) again
+    from their stored rows, oldest first, one transaction each; returns how many."""
     async with sessions() as session:
-        link = await repo.get_state(session, DELTA_LINK_KEY)
-    changes = await read_directory(graph, link)
+        stale = await history.stale_snapshots(session, before)
+    for item in stale:
+        changed: list[tuple[str, PersonHistory]] = []
+        async with sessions() as session, session.begin():
+            if not item.concealed:
+                people_, stored = await history.snapshot_people(session, item.id)
+                previous = await history.previous_histories(session, item.report_date)
+                derived, funnels = await asyncio.to_thread(
+                    derive_funnels, people_, previous, item.report_date, k
+                )
+                changed = [
+                    (p.key, new)
+                    for p, new, old in zip(people_, derived, stored, strict=True)
+                    if new != old
+                ]
+                await history.store_histories(session, item.id, changed)
+                await repo.replace_funnels(session, item.id, funnels)
+            await history.clear_stale(session, item.id)
+        log.info(
+            "usage.snapshot_rederived",
+            extra={"report_date": item.report_date.isoformat(), "evidence_changed": len(changed)},
+        )
+    return len(stale)
+
+
+async def store_directory(
+    sessions: async_sessionmaker[AsyncSession],
+    changes: DirectoryChanges,
+    waves: WaveRules,
+) -> list[directory.DirectoryRow]:
+    """Store a directory read (Graph or an export folder, the same way) and bring the person
+    table in line with it; returns the whole directory as now stored."""
     async with sessions() as session, session.begin():
-        rows = await repo.apply_directory(
+        change = await directory.apply_directory(
             session,
             full=changes.full,
-            users=[(u.id, u.upn, u.department, u.enabled, u.licensed) for u in changes.users],
+            users=changes.users,
             removed=changes.removed,
         )
-        await repo.set_state(session, DELTA_LINK_KEY, changes.delta_link)
-    return [DirectoryUser(*row) for row in rows]
+        # A folder's directory is not Graph's delta state: the next Graph read starts afresh.
+        await directory.set_state(session, directory.DELTA_LINK_KEY, changes.delta_link)
+        applied = await people.apply_directory_people(
+            session, change.users, change.removed, waves, datetime.now(UTC)
+        )
+    log.info(
+        "directory.stored",
+        extra={
+            "users": len(change.users),
+            "mirror_rows_written": change.written,
+            "people_created": applied.created,
+            "people_updated": applied.updated,
+            "people_left": applied.left,
+        },
+    )
+    return change.users
+
+
+async def _wave_rules(
+    sessions: async_sessionmaker[AsyncSession], given: Mapping[str, str]
+) -> WaveRules:
+    """The wave rules of this sync: the department -> wave mapping given (a folder's
+    waves.csv, or the caller's) is stored as department rules first, so later syncs and
+    installs place people in the same waves; people's own rules stay as they are."""
+    async with sessions() as session, session.begin():
+        if given:
+            await wave_table.assign(session, "department", given)
+        return await wave_table.wave_rules(session)
 
 
 async def run_sync(
     settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
     *,
+    secret: bytes | None = None,
     progress: Progress | None = None,
     waves: Mapping[str, str] | None = None,
     graph_opener: GraphOpener | None = None,
@@ -127,24 +218,40 @@ async def run_sync(
 ) -> list[SyncOutcome]:
     """One usage sync: from UPTAKE_REPORTS_DIR when set, else from Microsoft Graph.
 
-    `waves` maps department to rollout wave (an export folder may carry its own waves.csv,
-    which it overrides). Raises `graph.errors.UsageDataError` subclasses with a clear
-    message; nothing is stored for a report date that failed.
+    `secret` (the server secret) keys the pseudonyms of usage rows the directory cannot
+    join; it is required when an export folder has no users export.
+
+    Each sync stores the directory (Graph's users, or the folder's users export) and brings
+    the person table in line with it. `waves` maps department to rollout wave (an export
+    folder may carry its own waves.csv, which it overrides); both are kept as department wave
+    rules, and a sync given none uses the stored rules. Raises `graph.errors.UsageDataError`
+    subclasses with a clear message; nothing is stored for a report date that failed.
     """
     k = settings.min_group_size
+    key = pseudonym_key(secret) if secret is not None else None
     if settings.reports_dir is not None:
         contents = await asyncio.to_thread(scan_folder, settings.reports_dir)
-        merged = {**(waves or {}), **contents.waves}
+        mapping = await _wave_rules(sessions, {**(waves or {}), **contents.waves})
+        if any(contents.wave_names.values()):
+            async with sessions() as session, session.begin():
+                await wave_table.name_waves(session, contents.wave_names)
+        users = None
+        if contents.directory is not None:
+            full = DirectoryChanges(tuple(contents.directory), (), None, full=True)
+            users = await store_directory(sessions, full, mapping)
         if progress is not None:
             progress(f"found {len(contents.batches)} report dates")
         return await import_batches(
-            sessions, contents.batches, contents.directory, merged, k, progress
+            sessions, contents.batches, users, mapping, k, progress, pseudonym_key=key
         )
     opener = graph_opener or (lambda s: open_graph(s.graph_access, **dict(graph_options or {})))
+    mapping = await _wave_rules(sessions, waves or {})
     async with opener(settings) as graph:
         concealed = await concealed_names_setting(graph)
-        directory = await _graph_directory(graph, sessions)
+        async with sessions() as session:
+            link = await directory.get_state(session, directory.DELTA_LINK_KEY)
+        users = await store_directory(sessions, await read_directory(graph, link), mapping)
         if progress is not None:
             progress("directory")
         batch = await fetch_graph_batch(graph, concealed_setting=concealed, progress=progress)
-    return await import_batches(sessions, [batch], directory, dict(waves or {}), k, progress)
+    return await import_batches(sessions, [batch], users, mapping, k, progress, pseudonym_key=key)

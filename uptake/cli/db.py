@@ -19,7 +19,11 @@ def db_upgrade() -> None:
     settings = load_settings()
 
     async def upgrade() -> int:
-        database = await open_database(settings, migrate=True)
+        from uptake.root import load_or_create_secret
+
+        database = await open_database(
+            settings, secret=load_or_create_secret(settings), migrate=True
+        )
         await database.close()
         say("cli.db_upgraded")
         return 0

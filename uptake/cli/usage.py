@@ -27,11 +27,14 @@ async def _sync(settings: Settings) -> int:
             return EXIT_FAILED
     else:
         steps = len(USAGE_REPORTS) + 2  # reports, directory, storing
-    database = await open_database(settings)
+    from uptake.root import load_or_create_secret
+
+    secret = load_or_create_secret(settings)
+    database = await open_database(settings, secret=secret)
     try:
         with click.progressbar(length=steps, label="usage sync", file=sys.stderr) as bar:
             outcomes = await run_sync(
-                settings, database.sessions, progress=lambda _step: bar.update(1)
+                settings, database.sessions, secret=secret, progress=lambda _step: bar.update(1)
             )
     except UsageDataError as error:
         say("cli.sync_failed", err=True, reason=error)

@@ -1,7 +1,7 @@
 """One outbox for every proactive message, durable schedules, campaigns.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 
 `message` replaces `delivery`: every delivery row becomes a message of kind "checkin" (ref
 {"run": id}, dedupe key checkin:<run>:<person>, same state, attempts and times; a row caught
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from store import ambassadors
@@ -80,3 +81,18 @@ async def test_without_an_ambassador_the_facilitators_are_the_contact(fbot: Runn
     # Carla is a facilitator by UPN (carla@contoso.com) and known to the bot.
     assert "<at>carla@contoso.com</at>" in text or "Carla" in text
     assert any(a["url"].endswith("carla%40contoso.com") for a in card["actions"])
+
+
+async def test_an_ambassador_who_left_is_nobodys_contact_and_leaves_a_gap(
+    fbot: RunningBot,
+) -> None:
+    async with fbot.runtime.sessions.begin() as session:
+        hanne = await session.get(Person, "amb-1")
+        assert hanne is not None
+        # The directory no longer lists her as an enabled account (store.people).
+        hanne.left_at = datetime(2026, 11, 30, tzinfo=UTC)
+    card = await _card(fbot, EMPLOYEE, "wie helpt mij?")
+    assert "Hanne" not in str(card)
+    assert "nog geen ambassadeur" in str(card)
+    async with fbot.runtime.sessions() as session:
+        assert await ambassadors.ambassadors(session) == []

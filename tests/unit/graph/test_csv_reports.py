@@ -9,7 +9,7 @@ import pytest
 
 from graph.csvreport import parse_bool, parse_duration, parse_products
 from graph.errors import ReportFormatError
-from graph.ingest import looks_concealed
+from graph.identity import looks_concealed
 from graph.reports import ALL_SPECS, SHAREPOINT, TEAMS_DEVICES, open_report
 from graph.synthetic import generate_tenant
 from graph.synthetic_export import REPORT_KEYS, report_csv
