@@ -145,7 +145,7 @@ async def test_a_connector_that_does_not_answer_in_time_is_a_transient_failure(
 async def test_database_unavailable_during_a_campaign_loses_and_doubles_nothing(
     engine: Engine,
 ) -> None:
-    url = engine.runtime.settings.database_url
+    url = engine.runtime.settings.database_url or ""
     if not url.startswith("postgresql"):
         pytest.skip("PostgreSQL refuses new connections on demand; SQLite has no server to stop")
     name = url.rsplit("/", 1)[1]
@@ -179,7 +179,7 @@ async def test_database_unavailable_during_a_campaign_loses_and_doubles_nothing(
 async def test_a_full_sqlite_disk_refuses_the_new_run_whole_and_keeps_the_queued_one(
     engine: Engine,
 ) -> None:
-    if not engine.runtime.settings.database_url.startswith("sqlite"):
+    if not (engine.runtime.settings.database_url or "").startswith("sqlite"):
         pytest.skip("SQLite's page limit stands in for a full disk")
     await add_people(engine, 5)
     first = await _open_pulse(engine)
