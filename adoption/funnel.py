@@ -38,9 +38,8 @@ from adoption.history import (
     week_flags,
     workload_lane,
 )
-from adoption.privacy import suppressed_groups
 from adoption.scenarios import Scenario
-from adoption.scopes import TENANT, Scope, leaf, organisation_partitions
+from adoption.scopes import TENANT, Scope, leaf, suppressed_scopes
 from adoption.signals import CLIENT_WORKLOADS, SIGNALS, WORKLOADS, PersonUsage
 
 ACTIVE_DAYS = WINDOW
@@ -223,8 +222,8 @@ def publish(tally: Tally, k: int) -> list[FunnelRow]:
                 acc = target.setdefault(name, [0, 0, 0, 0, 0])
                 for i, value in enumerate(row):
                     acc[i] += value
-    sizes = {scope: next(iter(rows.values()))[0] for scope, rows in totals.items()}
-    hidden = suppressed_groups(sizes, organisation_partitions(tally), k)
+    people = {cell: next(iter(counts.values()))[0] for cell, counts in tally.items()}
+    hidden = suppressed_scopes(people, k)
     rows: list[FunnelRow] = []
     for scope in sorted(totals):
         for name in sorted(totals[scope]):

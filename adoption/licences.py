@@ -21,8 +21,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Final
 
-from adoption.privacy import suppressed_groups
-from adoption.scopes import TENANT, Scope, leaf, organisation_partitions
+from adoption.scopes import TENANT, Scope, leaf, suppressed_scopes
 from adoption.signals import Workload
 
 IDLE_AFTER: Final = timedelta(days=28)
@@ -127,9 +126,8 @@ def publish_licences(tally: LicenceTally, k: int) -> list[LicenceRow]:
     rows: list[LicenceRow] = []
     for sku in sorted(totals):
         per_scope = totals[sku]
-        leaves = [cell for cell, by_sku in tally.items() if by_sku.get(sku, [0])[0] > 0]
-        sizes = {scope: figures[0] for scope, figures in per_scope.items()}
-        hidden = suppressed_groups(sizes, organisation_partitions(leaves), k)
+        holders_per_cell = {cell: by_sku.get(sku, [0])[0] for cell, by_sku in tally.items()}
+        hidden = suppressed_scopes(holders_per_cell, k)
         covered = pays_for(sku) is not None
         for scope in sorted(per_scope):
             holders, idle = per_scope[scope]

@@ -20,10 +20,12 @@ G = TypeVar("G", bound=Hashable)
 
 @dataclass(frozen=True, slots=True)
 class Partition(Generic[G]):
-    """`total` is published and equals the sum of `parts` (e.g. a wave and its departments)."""
+    """`total` (plus the groups in `more`, when several published groups add up to the same
+    people: waves 1 and 2 together) equals the sum of `parts` (e.g. a wave and its departments)."""
 
     total: G
     parts: tuple[G, ...]
+    more: tuple[G, ...] = ()
 
 
 def suppressed_groups(
@@ -42,8 +44,9 @@ def suppressed_groups(
     while changed:
         changed = False
         for relation in relations:
-            if relation.total in hidden:
-                # Every part of a hidden total is smaller than it, hence hidden already.
+            totals = (relation.total, *relation.more)
+            if any(total in hidden for total in totals):
+                # A hidden total gives nothing away through this relation.
                 continue
             parts = [p for p in relation.parts if sizes.get(p, 0) > 0]
             hidden_parts = [p for p in parts if p in hidden]
@@ -59,7 +62,7 @@ def suppressed_groups(
                 changed = True
             if len(hidden_parts) < 2 or sum(sizes[p] for p in hidden_parts) < k:
                 # No part left to hide (e.g. a wave with one department): the total itself
-                # would give the hidden part away, so it goes too.
-                hidden.add(relation.total)
+                # would give the hidden part away, so it goes too (the smallest, of several).
+                hidden.add(min(totals, key=lambda t: (sizes.get(t, 0), repr(t))))
                 changed = True
     return frozenset(hidden)

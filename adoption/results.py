@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from adoption.checkin import QuestionKind, Template
-from adoption.privacy import suppressed_groups
-from adoption.scopes import TENANT, Scope, leaf, organisation_partitions
+from adoption.scopes import TENANT, Scope, leaf, suppressed_scopes
 from adoption.scrub import scrub
 
 MAX_TEXTS: Final = 5
@@ -116,14 +115,13 @@ def summarise(
     """Aggregate a run's responses with the minimum group size `k` (see module docstring)."""
     rows = list(responses)
     members: dict[Scope, list[Answered]] = {}
-    cells: set[tuple[str, str]] = set()
+    cells: Counter[tuple[str, str]] = Counter()
     for row in rows:
         department, wave = cell = leaf(row.department, row.wave)
-        cells.add(cell)
+        cells[cell] += 1
         members.setdefault(Scope("department", department), []).append(row)
         members.setdefault(Scope("wave", wave), []).append(row)
-    sizes = {TENANT: len(rows), **{scope: len(group) for scope, group in members.items()}}
-    hidden = suppressed_groups(sizes, organisation_partitions(cells), k)
+    hidden = suppressed_scopes(cells, k)
     departments = [s for s in members if s.kind == "department" and s.shown]
     if len(rows) < k or TENANT in hidden:
         return RunResults(len(rows), k, None, {}, len(departments))

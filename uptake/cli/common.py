@@ -84,6 +84,11 @@ def configure_logging(level: str = "INFO") -> None:
     )
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # The database drivers log every statement with its parameters at DEBUG (aiosqlite) and
+    # INFO (SQLAlchemy's engine): names, UPNs and answer texts. Never below WARNING, whatever
+    # the level asked (tests/integration/bot/test_secrets_in_logs.py).
+    for name in ("aiosqlite", "sqlalchemy", "asyncpg"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def run(main: Callable[[], Coroutine[Any, Any, int]]) -> NoReturn:

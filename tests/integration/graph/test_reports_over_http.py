@@ -83,6 +83,21 @@ async def test_forbidden_names_the_missing_permission(
     assert "Reports.Read.All" in str(caught.value)
 
 
+async def test_a_refused_token_is_typed_and_not_retried(fake_graph: FakeGraph) -> None:
+    connection = build_connection(
+        fake_graph.base_url, StaticTokenCredential("expired-or-revoked"), retry_delay=0.0
+    )
+    try:
+        with pytest.raises(GraphForbidden) as caught:
+            await download_report(connection, TEAMS_ACTIVITY)
+    finally:
+        await connection.aclose()
+    assert caught.value.status == 401
+    assert fake_graph.calls["getTeamsUserActivityUserDetail"] == 0  # refused before counting
+    assert len([s for s in fake_graph.seen if s.host == "api"]) == 1  # asked once, no retry
+    assert "expired-or-revoked" not in str(caught.value)
+
+
 async def test_malformed_csv_is_a_format_error_naming_the_report(
     graph: GraphConnection, fake_graph: FakeGraph
 ) -> None:
