@@ -28,6 +28,7 @@ def help_card(locale: Locale) -> Card:
             heading(t(locale, "lifecycle.help_title")),
             paragraph(t(locale, "lifecycle.help_employee")),
             paragraph(t(locale, "ambassador.help_hint")),
+            paragraph(t(locale, "privacy.help_rights")),
         ],
         locale,
     )

@@ -128,6 +128,7 @@ async def forget(
     session: AsyncSession,
     person_id: str,
     usage_keys: Collection[str],
+    person_token: str,
     tombstones: Sequence[str],
     audit_alias: str,
     today: date,
@@ -161,11 +162,10 @@ async def forget(
         update(AuditEntry).where(AuditEntry.person_id == person_id).values(person_id=audit_alias)
     )
     counts["audit_rekeyed"] = _rows(result)
-    known = set(
-        await session.scalars(select(Forgotten.token).where(Forgotten.token.in_(tombstones)))
-    )
-    for token in sorted(set(tombstones) - known):
-        session.add(Forgotten(token=token, forgotten_on=today))
+    wanted = {person_token, *tombstones}
+    known = set(await session.scalars(select(Forgotten.token).where(Forgotten.token.in_(wanted))))
+    for token in sorted(wanted - known):
+        session.add(Forgotten(token=token, person_token=person_token, forgotten_on=today))
     await session.flush()
     return Forgetting(counts)
 
@@ -178,9 +178,9 @@ async def is_forgotten(session: AsyncSession, token: str) -> bool:
     return await session.get(Forgotten, token) is not None
 
 
-async def lift(session: AsyncSession, tokens: Sequence[str]) -> int:
-    """The person asked to be known again: their tombstones go."""
-    result = await session.execute(delete(Forgotten).where(Forgotten.token.in_(list(tokens))))
+async def lift(session: AsyncSession, person_token: str) -> int:
+    """The person asked to be known again: their tombstones (and their pseudonyms') go."""
+    result = await session.execute(delete(Forgotten).where(Forgotten.person_token == person_token))
     return _rows(result)
 
 

@@ -402,6 +402,8 @@ class Forgotten(Base):
     __tablename__ = "forgotten"
 
     token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The tombstone of the person's object id: lifting it lifts their pseudonyms' too.
+    person_token: Mapped[str] = mapped_column(String(64), index=True)
     forgotten_on: Mapped[date] = mapped_column(Date)
 
 

@@ -25,12 +25,13 @@ from adoption.clock import Clock, utc_now
 from adoption.recurrence import Recurrence
 from adoption.tips import Tip, TipsError, parse_extra_tips, shipped_tips
 from adoption.weekly import WeeklyMoment
-from bot import ambassador, checkin, facilitator, lifecycle
+from bot import ambassador, checkin, facilitator, lifecycle, privacy
 from bot.access import FacilitatorAccess
 from bot.app import Glue, build_agent
 from bot.connector import ConnectorPool, LocalTokens, SdkTokens, TokenSource
 from bot.dispatch import Fallbacks, Router
 from bot.facilitator_ambassadors import Registry
+from bot.facilitator_audit import AuditLog
 from bot.facilitator_campaigns import Campaigns
 from bot.facilitator_digest import Digest
 from bot.facilitator_reads import FacilitatorReads
@@ -40,6 +41,7 @@ from bot.openid_keys import OpenIdKeys
 from bot.runs import RunCache
 from bot.sdk_patches import hide_server_software, memoise_product_info, refuse_sdk_redirects
 from bot.sender import OutboxSender, Renderers
+from bot.uploads import FileUploads
 from bot.web import SERVER_NAME, build_web_app
 from cards import conversation as conv
 from graph.errors import UsageDataError
@@ -165,6 +167,7 @@ class Runtime:
     digest: Digest
     # Signing keys of inbound tokens; None in local mode (no app id, no tokens to check).
     keys: OpenIdKeys | None
+    uploads: FileUploads
 
     @property
     def engine(self) -> AsyncEngine:
@@ -250,9 +253,22 @@ class Runtime:
             renderers,
             facilitator_access(settings, sessions),
             k,
+            AuditLog(sessions, clock, months=settings.retention_audit_months),
         )
         ambassador.register(
             router, renderers, ambassador.Ambassadors(sessions, settings.facilitators), coaching
+        )
+        uploads = FileUploads(settings.upload_urls(local=not credentials.configured))
+        privacy.register(
+            router,
+            privacy.Privacy(
+                sessions,
+                secret,
+                clock,
+                uploads,
+                min_group_size=k,
+                policy=settings.retention,
+            ),
         )
         router.check_complete()
         keys = OpenIdKeys(settings.bot_openid_metadata_url) if credentials.configured else None
@@ -272,6 +288,7 @@ class Runtime:
             coaching,
             digest,
             keys,
+            uploads,
         )
 
     def leadership(self) -> Leadership:
@@ -373,4 +390,5 @@ class Runtime:
         await self.answers.close()
         await self.audit.close()
         await self.pool.close()
+        await self.uploads.close()
         await self.database.close()
