@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final
@@ -37,6 +37,11 @@ def tombstone_key(secret: bytes) -> bytes:
 def tombstone(key: bytes, subject: str) -> str:
     """The tombstone of an object id or a usage pseudonym ("k:..."): 64 hex characters."""
     return hmac.new(key, subject.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def forgotten_filter(key: bytes, tombstones: frozenset[str]) -> Callable[[str], bool]:
+    """Whether an object id or usage key is of someone forgotten."""
+    return lambda subject: tombstone(key, subject) in tombstones
 
 
 # --- "my data" -----------------------------------------------------------------------------
