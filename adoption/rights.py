@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final
 
 from adoption.questions import normalise
+from adoption.signals import WORKLOADS
 
 TOMBSTONE_PURPOSE: Final = b"forgotten-tombstone"
 
@@ -131,7 +132,9 @@ class MyData:
         return days[0], days[-1]
 
     def usage_workloads(self) -> tuple[str, ...]:
-        return tuple(sorted({w for day in self.usage_days for w in day.workloads}))
+        """The workloads any row shows activity for, in the funnel's order."""
+        seen = {w for day in self.usage_days for w in day.workloads}
+        return tuple(w.value for w in WORKLOADS if w.value in seen)
 
     def usage_dates(self) -> list[date]:
         return sorted(day.report_date for day in self.usage_days)
