@@ -265,6 +265,7 @@ def cutoffs(now: datetime, policy: RetentionPolicy) -> Cutoffs:
 _RESOLVED: Final = frozenset({"answered", "hidden", "no_data", "none"})
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 PERSON_PLACEHOLDER: Final = "<person>"
+_DROPPED: Final = "…"
 _MAX_WORDS: Final = 6
 _MAX_CHARS: Final = 80
 
@@ -279,8 +280,8 @@ def audit_form(question: str, outcome: str) -> str:
         PERSON_PLACEHOLDER if "@" in word or _GUID.match(word) else word
         for word in argument.split()
     ]
-    folded = [w if w == PERSON_PLACEHOLDER else normalise(w) for w in words]
+    folded = [w if w in (PERSON_PLACEHOLDER, _DROPPED) else normalise(w) for w in words]
     kept = [w for w in folded if w]
     if kept and outcome not in _RESOLVED:
-        return f"{normalise(command)[:40]} …"
+        return f"{normalise(command)[:40]} {_DROPPED}"
     return f"{normalise(command)[:40]} {' '.join(kept[:_MAX_WORDS])}".strip()[:_MAX_CHARS]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,8 @@ from adoption.signals import WORKLOADS, PersonUsage
 from bot.dispatch import Turn
 from cards.privacy import FILE_CONSENT_TYPE, FILE_INFO_TYPE, FORGET_VERB, KEEP_VERB
 from graph.identity import pseudonym, pseudonym_key
+from graph.synthetic import generate_tenant
+from graph.synthetic_export import write_export_folder
 from store import ambassadors, outbox, usage, waves
 from store import tips as tips_store
 from store.base import Base
@@ -40,6 +43,8 @@ from tests.fakes.activities import User
 from tests.fakes.onedrive import FakeOneDrive
 from tests.integration.bot.conftest import SECRET, RunningBot
 from tests.integration.bot.test_spine import texts
+from uptake.settings import Settings
+from uptake.sync import run_sync
 
 UPN = "alice.peeters@contoso.be"
 NOW = datetime.now(UTC)
@@ -241,11 +246,17 @@ async def test_declining_the_file_says_so_and_uploads_nothing(
     ids=["other-host", "credentials", "not-http"],
 )
 async def test_an_upload_url_off_the_allow_list_is_refused(
-    bot: RunningBot, alice: User, onedrive: FakeOneDrive, make_url: Any
+    bot: RunningBot,
+    alice: User,
+    onedrive: FakeOneDrive,
+    make_url: Any,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     await _seed(bot, alice)
     response = await bot.post(_consent(alice, bot, "accept", make_url(onedrive)))
     assert response.status == 200
+    # Refused before any connection is tried (not merely failed against the test guard).
+    assert any(r.getMessage().startswith("upload.refused") for r in caplog.records)
     assert onedrive.uploads == []
     assert any("kon niet in je OneDrive" in text for text in _texts_sent(bot, alice))
     assert _attachments(bot, alice, FILE_INFO_TYPE) == []
@@ -355,3 +366,28 @@ async def test_a_forgotten_person_is_not_recreated_by_installs_and_start_brings_
 async def test_forget_me_through_the_router_needs_a_person(bot: RunningBot) -> None:
     card = await bot.runtime.router.answer_text(Turn(None, "en", "forget me"))
     assert "I store nothing that names you" in texts(card)
+
+
+async def test_the_next_sync_does_not_recreate_a_forgotten_person(
+    bot: RunningBot, tmp_path: Path
+) -> None:
+    tenant = generate_tenant(12, weeks=2, end=NOW.date() - timedelta(days=3))
+    first, both = tmp_path / "first", tmp_path / "both"
+    write_export_folder(tenant, first, dates=tenant.report_dates[:1])
+    write_export_folder(tenant, both)
+    secret = SECRET.encode()
+    await run_sync(Settings(reports_dir=first), bot.runtime.sessions, secret=secret)
+    person = tenant.people[0]
+    assert await _count(bot, Person, Person.id == person.id) == 1
+    assert await _count(bot, UsagePerson, UsagePerson.person_key == person.id) == 1
+    user = User(person.id, person.display_name, "nl-BE")
+
+    assert "Ik heb alles gewist" in await _forget(bot, user)
+    await run_sync(Settings(reports_dir=both), bot.runtime.sessions, secret=secret)
+
+    assert await _count(bot, Person, Person.id == person.id) == 0
+    assert await _count(bot, DirectoryEntry, DirectoryEntry.id == person.id) == 0
+    assert await _count(bot, UsagePerson, UsagePerson.person_key == person.id) == 0
+    others = tenant.people[1].id
+    assert await _count(bot, UsagePerson, UsagePerson.person_key == others) == 2
+    assert await _count(bot, Person) == len(tenant.people) - 1
