@@ -218,7 +218,10 @@ class Runtime:
         router = Router(
             Fallbacks(refused=conv.refused_card, unknown=conv.unknown_card), audit.submit, clock
         )
-        lifecycle.register(router, lifecycle.Lifecycle(sessions, clock, k, sender.wake))
+        life = lifecycle.Lifecycle(
+            sessions, clock, k, sender.wake, usage_months=settings.retention_usage_months
+        )
+        lifecycle.register(router, life)
         checkin.register(
             router,
             renderers,
