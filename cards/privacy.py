@@ -10,7 +10,7 @@ from typing import Any, Final
 
 from adoption.rights import MyData, RetentionPolicy, date_ranges
 from cards.base import Card, Element, callout, card, execute, facts, heading, paragraph, subheading
-from cards.i18n import Locale, format_day, t
+from cards.i18n import Locale, format_day, format_short_day, t
 
 FORGET_VERB: Final = "privacy.forget"
 KEEP_VERB: Final = "privacy.keep"
@@ -57,15 +57,21 @@ def _messages(data: MyData, locale: Locale, policy: RetentionPolicy) -> list[Ele
     return items
 
 
-def _dates(data: MyData, locale: Locale) -> str:
-    ranges = date_ranges(data.usage_dates())
+def _dates(data: MyData, locale: Locale) -> tuple[str, bool]:
+    """The report dates as ranges, or (beyond a few ranges) their whole span; True when the
+    card shows the span and leaves each date to the file."""
+    days = data.usage_dates()
+    ranges = date_ranges(days)
+    spanned = len(ranges) > _MAX_RANGES
+    if spanned:
+        ranges = [(days[0], days[-1])]
     said = [
         format_day(a, locale)
         if a == b
-        else f"{format_day(a, locale)}\u2009\u2013\u2009{format_day(b, locale)}"
-        for a, b in ranges[:_MAX_RANGES]
+        else _DASH.join((format_day(a, locale), format_day(b, locale)))
+        for a, b in ranges
     ]
-    return ", ".join(said) + (", …" if len(ranges) > _MAX_RANGES else "")
+    return ", ".join(said), spanned
 
 
 def _usage(data: MyData, locale: Locale, policy: RetentionPolicy) -> list[Element]:
@@ -73,7 +79,10 @@ def _usage(data: MyData, locale: Locale, policy: RetentionPolicy) -> list[Elemen
     if not data.usage_days:
         return [*items, paragraph(_p(locale, "usage_none"))]
     count = len(data.usage_days)
-    items.append(paragraph(_p(locale, "usage_rows", count=count, dates=_dates(data, locale))))
+    dates, spanned = _dates(data, locale)
+    items.append(paragraph(_p(locale, "usage_rows", count=count, dates=dates)))
+    if spanned:
+        items.append(paragraph(_p(locale, "usage_dates_in_file"), subtle=True))
     workloads = data.usage_workloads()
     if workloads:
         names = ", ".join(t(locale, f"facilitator.workload_{w}") for w in workloads)
@@ -231,7 +240,7 @@ def audit_card(
         facts(
             [
                 (
-                    format_day(line.asked_at.astimezone(UTC).date(), locale),
+                    format_short_day(line.asked_at.astimezone(UTC).date(), locale),
                     f"{line.who}: `{line.question}` ({_outcome(line.outcome, locale)})",
                 )
                 for line in lines
