@@ -42,6 +42,11 @@ TEAMS_SERVICE_HOSTS: Final = (
 )
 
 
+# Where Teams' file consent lets a bot upload a file: the user's OneDrive for Business, on
+# <tenant>-my.sharepoint.com (sovereign clouds: add their SharePoint host).
+FILE_UPLOAD_HOSTS: Final = ("sharepoint.com",)
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceUrls:
     """Which service URLs the bot sends to, in-turn and proactively.

@@ -29,6 +29,11 @@ class Command(StrEnum):
     TIPS = "tips"
     HELP = "help"
     MY_AMBASSADOR = "my_ambassador"
+    MY_DATA = "my_data"
+    FORGET_ME = "forget_me"
+    # A forgotten person asks to be known again.
+    START = "start"
+    AUDIT = "audit"
 
 
 # First words per command, already normalised (see `normalise`); the menu titles of
@@ -43,6 +48,7 @@ _WORDS: Final[Mapping[Command, tuple[str, ...]]] = {
     Command.CAMPAIGN: ("campaign", "campaigns", "campagne", "campagnes"),
     Command.TIPS: ("tips", "conseils", "astuces"),
     Command.HELP: ("help", "aide", "hulp", "menu", "commands", "commandes", "?"),
+    Command.AUDIT: ("audit", "auditlog", "logboek", "journal"),
 }
 # Whole phrases, checked before single words ("mon ambassadeur" is not "ambassadeurs").
 _PHRASES: Final[Mapping[str, Command]] = {
@@ -66,6 +72,48 @@ _PHRASES: Final[Mapping[str, Command]] = {
             "ambassador",
             "ambassadeur",
         )
+    },
+    # Privacy rights: what is stored about me, forget me, and coming back afterwards.
+    **{
+        phrase: Command.MY_DATA
+        for phrase in (
+            "my data",
+            "show my data",
+            "my personal data",
+            "what do you store about me",
+            "what do you know about me",
+            "mijn gegevens",
+            "mijn data",
+            "toon mijn gegevens",
+            "wat bewaar je over mij",
+            "wat weet je over mij",
+            "mes donnees",
+            "mes informations",
+            "mes donnees personnelles",
+            "que savez vous de moi",
+            "que conservez vous sur moi",
+        )
+    },
+    **{
+        phrase: Command.FORGET_ME
+        for phrase in (
+            "forget me",
+            "delete my data",
+            "erase my data",
+            "vergeet mij",
+            "vergeet me",
+            "verwijder mijn gegevens",
+            "wis mijn gegevens",
+            "oubliez moi",
+            "oublie moi",
+            "supprimez mes donnees",
+            "supprimer mes donnees",
+            "effacez mes donnees",
+        )
+    },
+    **{
+        phrase: Command.START
+        for phrase in ("start", "start again", "begin", "opnieuw beginnen", "commencer", "demarrer")
     },
     # How people ask how things stand, without knowing the command word.
     **{

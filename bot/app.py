@@ -42,7 +42,7 @@ from bot.activity_facts import (
     person_id,
     tenant_id,
 )
-from bot.dispatch import Router, Turn
+from bot.dispatch import Enclosure, FileConsent, Router, Turn
 from cards.base import CARD_CONTENT_TYPE, Card
 from cards.i18n import negotiate, t
 from store.people import Installation
@@ -50,6 +50,7 @@ from store.people import Installation
 log = logging.getLogger("uptake.bot")
 
 CARD_ACTION_INVOKE = "adaptiveCard/action"
+FILE_CONSENT_INVOKE = "fileConsent/invoke"
 MESSAGE_RESPONSE_TYPE = "application/vnd.microsoft.activity.message"
 ERROR_RESPONSE_TYPE = "application/vnd.microsoft.error"
 
@@ -59,6 +60,40 @@ def card_activity(content: Card) -> Activity:
         Attachment(content_type=CARD_CONTENT_TYPE, content=content)
     )
     return activity
+
+
+def enclosure_activity(enclosure: Enclosure) -> Activity:
+    activity: Activity = MessageFactory.attachment(
+        Attachment(
+            content_type=enclosure.content_type,
+            content=dict(enclosure.content) if enclosure.content is not None else None,
+            name=enclosure.name,
+            content_url=enclosure.content_url,
+        )
+    )
+    return activity
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def file_consent_of(value: object) -> FileConsent | None:
+    """The answer to a file consent card, or None when the invoke is not one."""
+    if not isinstance(value, dict) or value.get("action") not in ("accept", "decline"):
+        return None
+    context = value.get("context")
+    info = value.get("uploadInfo")
+    info = info if isinstance(info, dict) else {}
+    return FileConsent(
+        accepted=value["action"] == "accept",
+        context=context if isinstance(context, dict) else {},
+        upload_url=_text(info.get("uploadUrl")),
+        content_url=_text(info.get("contentUrl")),
+        name=_text(info.get("name")),
+        unique_id=_text(info.get("uniqueId")),
+        file_type=_text(info.get("fileType")),
+    )
 
 
 def _card_body(card: Card) -> dict[str, Any]:
@@ -92,8 +127,38 @@ class Glue:
         )
 
     async def on_text(self, context: TurnContext) -> None:
-        card = await self._router.answer_text(self._turn(context))
-        await context.send_activity(card_activity(card))
+        reply = await self._router.answer(self._turn(context))
+        await context.send_activity(card_activity(reply.card))
+        if reply.rejoin:
+            await self.on_added(context, rejoin=True)
+        for enclosure in reply.enclosures:
+            await context.send_activity(enclosure_activity(enclosure))
+
+    async def on_file_consent(self, context: TurnContext) -> None:
+        """The person accepted or declined a file the bot offered (Teams file consent)."""
+        turn = self._turn(context)
+        consent = file_consent_of(context.activity.value)
+        if consent is None:
+            log.info("invoke.bad_request name=%s", FILE_CONSENT_INVOKE)
+            body = {
+                "statusCode": 400,
+                "type": ERROR_RESPONSE_TYPE,
+                "value": {
+                    "code": "BadRequest",
+                    "message": "value.action must be accept or decline",
+                },
+            }
+            await _invoke_reply(context, body, HTTPStatus.BAD_REQUEST)
+            return
+        reply = await self._router.answer_file_consent(turn, consent)
+        if reply is None:
+            await context.send_activity(t(turn.locale, "errors.unknown_action"))
+        else:
+            if reply.enclosure is not None:
+                await context.send_activity(enclosure_activity(reply.enclosure))
+            if reply.text is not None:
+                await context.send_activity(MessageFactory.text(reply.text))
+        await _invoke_reply(context, {})
 
     async def on_card_action_invoke(self, context: TurnContext) -> None:
         """Action.Execute: answer the invoke with the replacement card."""
@@ -150,7 +215,7 @@ class Glue:
         text = t(locale, "errors.unsupported_request", name=name[:64] or "?")
         await _invoke_reply(context, _message_body(text))
 
-    async def on_added(self, context: TurnContext) -> None:
+    async def on_added(self, context: TurnContext, *, rejoin: bool = False) -> None:
         activity = context.activity
         if not is_personal(activity):
             log.info("install.ignored_scope")
@@ -168,7 +233,7 @@ class Glue:
             conversation=conversation_reference(activity),
             time_zone=known_zone(activity.local_timezone),
         )
-        welcome = await self._router.added(install, self._default_locale)
+        welcome = await self._router.added(install, self._default_locale, rejoin=rejoin)
         if welcome is not None:
             await context.send_activity(card_activity(welcome))
             await self._router.installed(pid)
@@ -255,6 +320,13 @@ def _is_card_action_invoke(context: TurnContext) -> bool:
     )
 
 
+def _is_file_consent(context: TurnContext) -> bool:
+    return (
+        context.activity.type == ActivityTypes.invoke
+        and context.activity.name == FILE_CONSENT_INVOKE
+    )
+
+
 def _is_card_submit(context: TurnContext) -> bool:
     activity = context.activity
     return (
@@ -281,6 +353,7 @@ def build_agent(glue: Glue, connection_manager: Any) -> AgentApplication[TurnSta
     # The first matching route wins; the SDK orders by invoke-ness, then rank (a heap, so equal
     # ranks have no guaranteed order): catch-alls are ranked LAST.
     agent.add_route(_is_card_action_invoke, _bind(glue.on_card_action_invoke), is_invoke=True)
+    agent.add_route(_is_file_consent, _bind(glue.on_file_consent), is_invoke=True)
     agent.add_route(
         _is(ActivityTypes.invoke), _bind(glue.on_other_invoke), is_invoke=True, rank=RouteRank.LAST
     )

@@ -22,6 +22,7 @@ from typing import Final, Literal
 
 from adoption.language import Locale
 from adoption.questions import Command, Question, Unknown, parse
+from adoption.rights import audit_form
 from cards.base import Card
 from store.audit import AuditRecord
 from store.people import Installation
@@ -43,11 +44,48 @@ class Turn:
 
 
 @dataclass(frozen=True, slots=True)
+class Enclosure:
+    """An attachment that is not an Adaptive Card (a Teams file consent or file info card),
+    sent as a message of its own after the reply."""
+
+    content_type: str
+    content: Mapping[str, object] | None
+    name: str | None = None
+    content_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
-    """A card to send back and a short outcome code for logs and the audit."""
+    """A card to send back and a short outcome code for logs and the audit.
+
+    `enclosures` follow the card, each in a message of its own; `rejoin` asks the glue to
+    record the person as if they had just installed (a forgotten person said "start")."""
 
     card: Card
     outcome: str = "answered"
+    enclosures: tuple[Enclosure, ...] = ()
+    rejoin: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FileConsent:
+    """The answer to a file consent card (the `fileConsent/invoke` value)."""
+
+    accepted: bool
+    context: Mapping[str, object]
+    upload_url: str | None = None
+    content_url: str | None = None
+    name: str | None = None
+    unique_id: str | None = None
+    file_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileReply:
+    """What follows a file consent answer: a short text, a file card, or both."""
+
+    text: str | None = None
+    enclosure: Enclosure | None = None
 
 
 CommandHandler = Callable[[Turn, Question], Awaitable[Reply]]
@@ -58,6 +96,8 @@ Removed = Callable[[str], Awaitable[None]]
 HelpCard = Callable[[Locale], Card]
 Membership = Callable[[str], Awaitable[bool]]
 Audit = Callable[[AuditRecord], object]
+ConsentHandler = Callable[[Turn, FileConsent], Awaitable[FileReply]]
+IsForgotten = Callable[[str], Awaitable[bool]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +131,8 @@ class Router:
         self._members: dict[Audience, Membership] = {}
         self._install_hooks: list[InstallHook] = []
         self._lifecycle: tuple[Added, Removed] | None = None
+        self._consents: dict[str, ConsentHandler] = {}
+        self._forgotten: tuple[IsForgotten, HelpCard, Command] | None = None
 
     # --- registration (at start) ----------------------------------------------------------
 
@@ -121,6 +163,28 @@ class Router:
         if self._lifecycle is not None:
             raise ValueError("the lifecycle is registered already")
         self._lifecycle = (added, removed)
+
+    def file_consent(self, kind: str, handler: ConsentHandler) -> None:
+        """Who answers a file consent card whose context names `kind`."""
+        if kind in self._consents:
+            raise ValueError(f"a file consent for {kind!r} is registered already")
+        self._consents[kind] = handler
+
+    def forgetting(self, is_forgotten: IsForgotten, notice: HelpCard, rejoin: Command) -> None:
+        """People who asked to be forgotten: their installs are not recorded, and whatever
+        they say gets `notice` (how to be known again), except the `rejoin` command."""
+        if self._forgotten is not None:
+            raise ValueError("forgetting is registered already")
+        self._forgotten = (is_forgotten, notice, rejoin)
+
+    async def _forgotten_notice(self, turn: Turn, command: Command | None = None) -> Card | None:
+        if self._forgotten is None or turn.person_id is None:
+            return None
+        is_forgotten, notice, rejoin = self._forgotten
+        if command is rejoin or not await is_forgotten(turn.person_id):
+            return None
+        log.info("question.forgotten_person")
+        return notice(turn.locale)
 
     def on_installed(self, hook: InstallHook) -> None:
         """Called with the person id after a first install (the welcome is sent already)."""
@@ -160,11 +224,20 @@ class Router:
 
     async def answer_text(self, turn: Turn) -> Card:
         """The card answering one chat message."""
+        return (await self.answer(turn)).card
+
+    async def answer(self, turn: Turn) -> Reply:
+        """The reply to one chat message: its card, and what follows it."""
         parsed = parse(turn.text)
+        notice = await self._forgotten_notice(
+            turn, None if isinstance(parsed, Unknown) else parsed.command
+        )
+        if notice is not None:
+            return Reply(notice, "forgotten")
         if isinstance(parsed, Unknown):
-            return await self._not_understood(turn, parsed)
+            return Reply(await self._not_understood(turn, parsed), "unknown")
         if parsed.command is Command.HELP:
-            return await self.help_card(turn)
+            return Reply(await self.help_card(turn), "help")
         route = self._commands[parsed.command]
         gated = route.audience != "everyone"
         if not await self.is_in(route.audience, turn.person_id):
@@ -174,7 +247,7 @@ class Router:
         log.info("question.asked command=%s outcome=%s", parsed.command.value, reply.outcome)
         if gated and turn.person_id is not None:
             self._record(turn.person_id, parsed.canonical, reply.outcome)
-        return reply.card
+        return reply
 
     async def _not_understood(self, turn: Turn, parsed: Unknown) -> Card:
         """Help for people with no gated command; for the others, the closest command they
@@ -197,6 +270,9 @@ class Router:
         if found is None:
             log.info("card.unknown_verb")
             return None
+        notice = await self._forgotten_notice(turn)
+        if notice is not None:
+            return notice
         if not await self.is_in(found.audience, turn.person_id):
             log.info("card.refused audience=%s", found.audience)
             return self._fallbacks.refused(found.audience, turn.locale)
@@ -205,11 +281,30 @@ class Router:
             self._record(turn.person_id, verb, "answered")
         return card
 
-    async def added(self, install: Installation, default_locale: Locale) -> Card | None:
-        """Record an install; the welcome card when this is the install's first activity."""
+    async def added(
+        self, install: Installation, default_locale: Locale, *, rejoin: bool = False
+    ) -> Card | None:
+        """Record an install; the welcome card when this is the install's first activity.
+        A forgotten person's install is not recorded (an app update re-sends installs):
+        only their own "start" (`rejoin`, after the tombstone was lifted) brings them back."""
         if self._lifecycle is None:
             raise RuntimeError("nobody records installs")
+        forgotten = self._forgotten
+        if not rejoin and forgotten is not None and await forgotten[0](install.person_id):
+            log.info("install.forgotten_person_ignored")
+            return None
         return await self._lifecycle[0](install, default_locale)
+
+    async def answer_file_consent(self, turn: Turn, consent: FileConsent) -> FileReply | None:
+        """What follows a file consent answer; None when no module offered such a file."""
+        kind = consent.context.get("kind")
+        handler = self._consents.get(kind) if isinstance(kind, str) else None
+        if handler is None:
+            log.info("file_consent.unknown_kind")
+            return None
+        if await self._forgotten_notice(turn) is not None:
+            return FileReply()
+        return await handler(turn, consent)
 
     async def removed(self, person_id: str) -> None:
         if self._lifecycle is None:
@@ -222,4 +317,5 @@ class Router:
             await hook(person_id)
 
     def _record(self, person_id: str, question: str, outcome: str) -> None:
-        self._audit(AuditRecord(self._clock(), person_id, question, outcome))
+        # Normalised: a command and the names it resolved, never the free text typed.
+        self._audit(AuditRecord(self._clock(), person_id, audit_form(question, outcome), outcome))

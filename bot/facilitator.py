@@ -34,6 +34,7 @@ from adoption.waves import WaveName
 from bot.access import FacilitatorAccess
 from bot.dispatch import Reply, Router, Turn
 from bot.facilitator_ambassadors import Registry
+from bot.facilitator_audit import AuditLog
 from bot.facilitator_campaigns import Campaigns
 from bot.facilitator_digest import DIGEST_KIND, Digest
 from bot.facilitator_reads import FacilitatorReads
@@ -295,11 +296,13 @@ def register(
     renderers: Renderers,
     access: FacilitatorAccess,
     min_group_size: int,
+    audit_log: AuditLog,
 ) -> None:
     router.audience("facilitator", access.allows)
     router.help("facilitator", lambda locale: conv.facilitator_help_card(locale, min_group_size))
     router.command(Command.CAMPAIGN, "facilitator", campaigns.command)
     router.command(Command.TIPS, "facilitator", digest.tips)
+    router.command(Command.AUDIT, "facilitator", audit_log.show)
     renderers.register(DIGEST_KIND, digest.render)
     for verb, on_verb in (
         (cc.NEW_VERB, campaigns.new),

@@ -32,8 +32,12 @@ class Lifecycle:
         clock: Callable[[], datetime],
         min_group_size: int,
         queued: Callable[[], None],
+        *,
+        usage_months: int = 13,
     ) -> None:
         self._sessions = sessions
+        # The welcome card says how long per-person usage is kept (UPTAKE_RETENTION_USAGE_MONTHS).
+        self._usage_months = usage_months
         self._clock = clock
         self._k = min_group_size
         # Tells the outbox sender that messages are due again.
@@ -47,7 +51,8 @@ class Lifecycle:
         log.info("install.recorded person=%s welcome=%s", install.person_id, first)
         if not first:
             return None
-        return welcome_card(negotiate(stored_locale, default_locale), self._k)
+        locale = negotiate(stored_locale, default_locale)
+        return welcome_card(locale, self._k, self._usage_months)
 
     async def _record(self, install: people.Installation, now: datetime) -> tuple[str | None, bool]:
         async with self._sessions.begin() as session:

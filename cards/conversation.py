@@ -38,6 +38,10 @@ _COMMAND_TITLE = {
     Command.TIPS: "facilitator.cmd_tips",
     Command.HELP: "manifest.cmd_help_title",
     Command.MY_AMBASSADOR: "manifest.cmd_my_ambassador_title",
+    Command.MY_DATA: "privacy.cmd_my_data",
+    Command.FORGET_ME: "privacy.cmd_forget_me",
+    Command.START: "privacy.cmd_start",
+    Command.AUDIT: "privacy.cmd_audit",
 }
 
 

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from adoption.checkin import AnswerProblem, shipped_template
-from cards import campaign_samples, coaching_samples, facilitator_samples, licence_samples
+from cards import (
+    campaign_samples,
+    coaching_samples,
+    facilitator_samples,
+    licence_samples,
+    privacy_samples,
+)
 from cards.base import Card
 from cards.checkin import closed_card, notice_card, question_card, thanks_card
 from cards.i18n import LOCALES, Locale
@@ -59,5 +65,6 @@ def samples() -> list[CardSample]:
         built.update(campaign_samples.samples(locale))
         built.update(coaching_samples.samples(locale))
         built.update(licence_samples.samples(locale))
+        built.update(privacy_samples.samples(locale))
         result.extend(CardSample(name, locale, c) for name, c in built.items())
     return result

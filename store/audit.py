@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.tables import AuditEntry
@@ -39,3 +39,20 @@ async def write_audit(session: AsyncSession, records: Sequence[AuditRecord]) -> 
 async def audit_entries(session: AsyncSession, limit: int = 1000) -> Sequence[AuditEntry]:
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     return (await session.scalars(query)).all()
+
+
+async def recent(session: AsyncSession, limit: int) -> Sequence[AuditEntry]:
+    """The last `limit` audited questions, newest first."""
+    query = select(AuditEntry).order_by(AuditEntry.asked_at.desc(), AuditEntry.id.desc())
+    return (await session.scalars(query.limit(limit))).all()
+
+
+async def counts_since(session: AsyncSession, since: datetime) -> list[tuple[str, int]]:
+    """Questions per person asked since `since`, most first."""
+    rows = await session.execute(
+        select(AuditEntry.person_id, func.count())
+        .where(AuditEntry.asked_at >= since)
+        .group_by(AuditEntry.person_id)
+        .order_by(func.count().desc(), AuditEntry.person_id)
+    )
+    return [(person_id, int(count)) for person_id, count in rows]

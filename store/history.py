@@ -51,7 +51,12 @@ async def previous_histories(session: AsyncSession, as_of: date) -> Previous | N
     found = (
         await session.execute(
             select(UsageSnapshot.id, UsageSnapshot.report_date)
-            .where(UsageSnapshot.report_date < as_of, UsageSnapshot.concealed_reason.is_(None))
+            .where(
+                UsageSnapshot.report_date < as_of,
+                UsageSnapshot.concealed_reason.is_(None),
+                # Folded by retention: no people left to carry evidence from.
+                UsageSnapshot.people_folded_on.is_(None),
+            )
             .order_by(UsageSnapshot.report_date.desc())
             .limit(1)
         )
@@ -120,8 +125,10 @@ async def mark_later_stale(session: AsyncSession, report_date: date) -> int:
         .where(
             UsageSnapshot.report_date > report_date,
             UsageSnapshot.report_date < report_date + timedelta(days=REACH),
-            # Concealed snapshots hold tenant counts only: no evidence to derive.
+            # Concealed snapshots hold tenant counts only: no evidence to derive; folded
+            # ones no people to derive it from (their funnels are kept as they are).
             UsageSnapshot.concealed_reason.is_(None),
+            UsageSnapshot.people_folded_on.is_(None),
         )
         .values(stale=True)
     )
@@ -134,7 +141,7 @@ async def stale_snapshots(
     """Stale snapshots (before `before`, when given), oldest first."""
     query = select(
         UsageSnapshot.id, UsageSnapshot.report_date, UsageSnapshot.concealed_reason
-    ).where(UsageSnapshot.stale.is_(True))
+    ).where(UsageSnapshot.stale.is_(True), UsageSnapshot.people_folded_on.is_(None))
     if before is not None:
         query = query.where(UsageSnapshot.report_date < before)
     rows = await session.execute(query.order_by(UsageSnapshot.report_date))

@@ -308,6 +308,9 @@ class UsageSnapshot(Base):
     # The evidence and funnels must be derived again: an earlier date was revised or added,
     # or the snapshot was stored before evidence was carried (migration 0005).
     stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When the retention job deleted this snapshot's per-person rows (its funnels, group
+    # aggregates, stay): never derived again from people it no longer has (migration 0009).
+    people_folded_on: Mapped[date | None] = mapped_column(Date)
 
 
 class UsagePerson(Base):
@@ -389,6 +392,19 @@ class AuditEntry(Base):
     outcome: Mapped[str] = mapped_column(String(16))
 
     __table_args__ = (Index("ix_facilitator_audit_asked_at", "asked_at"),)
+
+
+class Forgotten(Base):
+    """A tombstone of someone who said "forget me": an HMAC of their object id or usage
+    pseudonym keyed from the server secret (adoption.rights.tombstone), never the id, so the
+    directory sync and installs do not recreate them and the table names nobody."""
+
+    __tablename__ = "forgotten"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The tombstone of the person's object id: lifting it lifts their pseudonyms' too.
+    person_token: Mapped[str] = mapped_column(String(64), index=True)
+    forgotten_on: Mapped[date] = mapped_column(Date)
 
 
 class Ambassador(Base):

@@ -23,14 +23,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adoption.clock import Clock, utc_now
 from adoption.recurrence import Recurrence
+from adoption.rights import cutoffs
 from adoption.tips import Tip, TipsError, parse_extra_tips, shipped_tips
 from adoption.weekly import WeeklyMoment
-from bot import ambassador, checkin, facilitator, lifecycle
+from bot import ambassador, checkin, facilitator, lifecycle, privacy
 from bot.access import FacilitatorAccess
 from bot.app import Glue, build_agent
 from bot.connector import ConnectorPool, LocalTokens, SdkTokens, TokenSource
 from bot.dispatch import Fallbacks, Router
 from bot.facilitator_ambassadors import Registry
+from bot.facilitator_audit import AuditLog
 from bot.facilitator_campaigns import Campaigns
 from bot.facilitator_digest import Digest
 from bot.facilitator_reads import FacilitatorReads
@@ -40,13 +42,14 @@ from bot.openid_keys import OpenIdKeys
 from bot.runs import RunCache
 from bot.sdk_patches import hide_server_software, memoise_product_info, refuse_sdk_redirects
 from bot.sender import OutboxSender, Renderers
+from bot.uploads import FileUploads
 from bot.web import SERVER_NAME, build_web_app
 from cards import conversation as conv
 from graph.errors import UsageDataError
 from graph.membership import GraphGroupMembership
 from scheduler.leader import FileLeadership, Leadership, PostgresLeadership
 from scheduler.runner import Job, ScheduleRunner
-from store import campaigns, checkins, schedules
+from store import campaigns, checkins, rights, schedules
 from store import tips as tips_store
 from store.answers import Answer, answer_writer
 from store.audit import AuditRecord, write_audit
@@ -62,6 +65,9 @@ USAGE_SYNC = "usage_sync"
 CAMPAIGN = "campaign"
 TIPS = "weekly_tips"
 DIGEST = "weekly_digest"
+RETENTION = "retention"
+# Deletes at night, before the sync (05:17) and the digest: nobody is asking then.
+RETENTION_HOUR, RETENTION_MINUTE = 3, 47
 # Reports lag 24-48 h and one sync makes 10 requests (limit: 14 per 10 minutes per report
 # API), so once a day in the early morning is both enough and well within throttling.
 SYNC_HOUR, SYNC_MINUTE = 5, 17
@@ -165,6 +171,7 @@ class Runtime:
     digest: Digest
     # Signing keys of inbound tokens; None in local mode (no app id, no tokens to check).
     keys: OpenIdKeys | None
+    uploads: FileUploads
 
     @property
     def engine(self) -> AsyncEngine:
@@ -211,7 +218,10 @@ class Runtime:
         router = Router(
             Fallbacks(refused=conv.refused_card, unknown=conv.unknown_card), audit.submit, clock
         )
-        lifecycle.register(router, lifecycle.Lifecycle(sessions, clock, k, sender.wake))
+        life = lifecycle.Lifecycle(
+            sessions, clock, k, sender.wake, usage_months=settings.retention_usage_months
+        )
+        lifecycle.register(router, life)
         checkin.register(
             router,
             renderers,
@@ -250,9 +260,22 @@ class Runtime:
             renderers,
             facilitator_access(settings, sessions),
             k,
+            AuditLog(sessions, clock, months=settings.retention_audit_months),
         )
         ambassador.register(
             router, renderers, ambassador.Ambassadors(sessions, settings.facilitators), coaching
+        )
+        uploads = FileUploads(settings.upload_urls(local=not credentials.configured))
+        privacy.register(
+            router,
+            privacy.Privacy(
+                sessions,
+                secret,
+                clock,
+                uploads,
+                min_group_size=k,
+                policy=settings.retention,
+            ),
         )
         router.check_complete()
         keys = OpenIdKeys(settings.bot_openid_metadata_url) if credentials.configured else None
@@ -272,6 +295,7 @@ class Runtime:
             coaching,
             digest,
             keys,
+            uploads,
         )
 
     def leadership(self) -> Leadership:
@@ -338,6 +362,29 @@ class Runtime:
         if await self.coaching.queue_nudges():
             self.sender.wake()
 
+    async def apply_retention(
+        self, session: AsyncSession | None, _schedule: object, due_at: datetime
+    ) -> None:
+        """Daily: per-person usage beyond its horizon is deleted (each snapshot's funnels,
+        group aggregates, stay), and so are old audit rows and finished outbox messages."""
+        if session is None:
+            raise RuntimeError("the retention job runs in the schedule's transaction")
+        cut = cutoffs(due_at, self.settings.retention)
+        purged = await rights.purge(
+            session,
+            usage_before=cut.usage_before,
+            audit_before=cut.audit_before,
+            messages_before=cut.messages_before,
+            today=due_at.date(),
+        )
+        log.info(
+            "retention.applied snapshots=%s usage_rows=%s audit_rows=%s messages=%s",
+            purged.snapshots_folded,
+            purged.usage_rows,
+            purged.audit_rows,
+            purged.messages,
+        )
+
     def schedule_runner(self) -> ScheduleRunner:
         """The durable schedules' jobs, by kind."""
         return ScheduleRunner(
@@ -347,13 +394,15 @@ class Runtime:
                 CAMPAIGN: Job(campaigns.fire, catch_up=campaigns.CATCH_UP),
                 TIPS: Job(self.coaching.queue_tips),
                 DIGEST: Job(self.digest.queue),
+                RETENTION: Job(self.apply_retention),
             },
             self.clock,
         )
 
     async def ensure_schedules(self) -> None:
         """The schedules every deployment has (idempotent): the daily usage sync, the daily
-        looks for this week's tips and digest (each goes out at its recipient's hour)."""
+        looks for this week's tips and digest (each goes out at its recipient's hour), and
+        the nightly retention."""
         zone = self.settings.timezone
         today = self.clock().astimezone(self.settings.zone).date()
 
@@ -366,6 +415,8 @@ class Runtime:
             await schedules.ensure(session, USAGE_SYNC, USAGE_SYNC, sync, now)
             await schedules.ensure(session, TIPS, TIPS, daily(time(0, 30)), now)
             await schedules.ensure(session, DIGEST, DIGEST, daily(time(0, 40)), now)
+            retention = daily(time(RETENTION_HOUR, RETENTION_MINUTE))
+            await schedules.ensure(session, RETENTION, RETENTION, retention, now)
 
     async def close(self) -> None:
         if self.keys is not None:
@@ -373,4 +424,5 @@ class Runtime:
         await self.answers.close()
         await self.audit.close()
         await self.pool.close()
+        await self.uploads.close()
         await self.database.close()

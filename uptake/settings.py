@@ -19,8 +19,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from adoption.endpoints import TEAMS_SERVICE_HOSTS, ServiceUrls, is_loopback_url
+from adoption.endpoints import (
+    FILE_UPLOAD_HOSTS,
+    TEAMS_SERVICE_HOSTS,
+    ServiceUrls,
+    is_loopback_url,
+)
 from adoption.language import Locale
+from adoption.rights import RetentionPolicy
 from adoption.weekly import WEEKDAYS
 from bot.openid_keys import BOT_FRAMEWORK_METADATA_URL
 from graph.client import GraphAccess
@@ -72,6 +78,15 @@ class Settings(BaseSettings):
     tip_hour: int = Field(default=9, ge=0, le=23)
     digest_weekday: str = "monday"
     digest_hour: int = Field(default=8, ge=0, le=23)
+    # Where "my data" files may be uploaded (Teams' file consent names a OneDrive URL): these
+    # hosts and their subdomains, over https; loopback only in local mode.
+    file_upload_hosts: Annotated[tuple[str, ...], NoDecode] = FILE_UPLOAD_HOSTS
+    # Retention horizons. Per-person usage must outlive the 28-day habit window and the
+    # reports' lag, hence at least 2 months; finished outbox messages keep their dedupe keys
+    # for at least 30 days so nothing still in flight is sent twice.
+    retention_usage_months: int = Field(default=13, ge=2, le=120)
+    retention_audit_months: int = Field(default=13, ge=1, le=120)
+    retention_messages_days: int = Field(default=90, ge=30, le=3650)
 
     @field_validator("tip_weekday", "digest_weekday")
     @classmethod
@@ -81,7 +96,7 @@ class Settings(BaseSettings):
             raise ValueError(f"one of {', '.join(WEEKDAYS)}")
         return name
 
-    @field_validator("teams_service_hosts")
+    @field_validator("teams_service_hosts", "file_upload_hosts")
     @classmethod
     def _host_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         hosts = tuple(h.strip().rstrip(".").lower() for h in value if h.strip())
@@ -92,7 +107,7 @@ class Settings(BaseSettings):
             )
         return hosts
 
-    @field_validator("facilitators", "teams_service_hosts", mode="before")
+    @field_validator("facilitators", "teams_service_hosts", "file_upload_hosts", mode="before")
     @classmethod
     def _split_facilitators(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -162,6 +177,16 @@ class Settings(BaseSettings):
     def service_urls(self, local: bool) -> ServiceUrls:
         """Where the bot may send; `local`: no bot credentials (loopback only)."""
         return ServiceUrls(self.teams_service_hosts, local)
+
+    def upload_urls(self, local: bool) -> ServiceUrls:
+        """Where "my data" files may be uploaded; `local`: no bot credentials (loopback only)."""
+        return ServiceUrls(self.file_upload_hosts, local)
+
+    @property
+    def retention(self) -> RetentionPolicy:
+        return RetentionPolicy(
+            self.retention_usage_months, self.retention_audit_months, self.retention_messages_days
+        )
 
     @property
     def effective_database_url(self) -> str:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adoption.funnel import FunnelRow, publish, tally_people, tenant_only
 from adoption.history import PersonHistory, derive_all
+from adoption.rights import cutoffs, forgotten_filter, tombstone_key
 from adoption.scenarios import catalogue
 from adoption.signals import PersonUsage
 from adoption.waves import WaveRules
@@ -34,7 +35,7 @@ from graph.directory import (
 from graph.identity import pseudonym_key
 from graph.ingest import Snapshot, fold_batch
 from graph.sources import UsageBatch, fetch_graph_batch, scan_folder
-from store import directory, history, people
+from store import directory, history, people, rights
 from store import usage as repo
 from store import waves as wave_table
 from store.history import Previous
@@ -43,6 +44,8 @@ from uptake.settings import Settings
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+# Whether an object id or usage key is of someone who asked to be forgotten.
+Forgotten = Callable[[str], bool]
 GraphOpener = Callable[[Settings], AbstractAsyncContextManager[GraphConnection]]
 
 
@@ -88,16 +91,24 @@ async def import_batches(
     progress: Progress | None = None,
     *,
     pseudonym_key: bytes | None = None,
+    forgotten: Forgotten | None = None,
+    usage_since: date | None = None,
 ) -> list[SyncOutcome]:
     """Fold, count and store each batch, oldest first: each carries the evidence of the
     latest earlier snapshot forward. A new or replaced date makes the later snapshots it
     can reach stale; they are derived again before the next batch needs them, and at the
-    end."""
+    end. People `forgotten` are left out; report dates before `usage_since` (beyond the
+    retention horizon: an old export read again) are not stored."""
     outcomes: list[SyncOutcome] = []
     for batch in sorted(batches, key=lambda b: b.report_date):
+        if usage_since is not None and batch.report_date < usage_since:
+            log.info("usage.snapshot_expired", extra={"report_date": batch.report_date.isoformat()})
+            continue
         await rederive_stale(sessions, k, before=batch.report_date)
         # Parsing and counting are CPU work: keep the event loop (and the bot) responsive.
         snapshot = await asyncio.to_thread(fold_batch, batch, users, waves, pseudonym_key)
+        if forgotten is not None:
+            snapshot.people = [p for p in snapshot.people if not forgotten(p.key)]
         async with sessions() as session, session.begin():
             if await repo.snapshot_digest(session, snapshot.report_date) == snapshot.digest:
                 outcome: repo.SaveOutcome = "unchanged"
@@ -166,14 +177,19 @@ async def store_directory(
     sessions: async_sessionmaker[AsyncSession],
     changes: DirectoryChanges,
     waves: WaveRules,
+    forgotten: Forgotten | None = None,
 ) -> list[directory.DirectoryRow]:
     """Store a directory read (Graph or an export folder, the same way) and bring the person
-    table in line with it; returns the whole directory as now stored."""
+    table in line with it; returns the whole directory as now stored. People `forgotten`
+    are neither mirrored nor recreated."""
+    users = changes.users
+    if forgotten is not None:
+        users = tuple(user for user in users if not forgotten(user[0]))
     async with sessions() as session, session.begin():
         change = await directory.apply_directory(
             session,
             full=changes.full,
-            users=changes.users,
+            users=users,
             removed=changes.removed,
         )
         # A folder's directory is not Graph's delta state: the next Graph read starts afresh.
@@ -229,6 +245,8 @@ async def run_sync(
     """
     k = settings.min_group_size
     key = pseudonym_key(secret) if secret is not None else None
+    forgotten = await _forgotten(sessions, secret)
+    since = cutoffs(datetime.now(UTC), settings.retention).usage_before
     if settings.reports_dir is not None:
         contents = await asyncio.to_thread(scan_folder, settings.reports_dir)
         mapping = await _wave_rules(sessions, {**(waves or {}), **contents.waves})
@@ -238,11 +256,19 @@ async def run_sync(
         users = None
         if contents.directory is not None:
             full = DirectoryChanges(tuple(contents.directory), (), None, full=True)
-            users = await store_directory(sessions, full, mapping)
+            users = await store_directory(sessions, full, mapping, forgotten)
         if progress is not None:
             progress(f"found {len(contents.batches)} report dates")
         return await import_batches(
-            sessions, contents.batches, users, mapping, k, progress, pseudonym_key=key
+            sessions,
+            contents.batches,
+            users,
+            mapping,
+            k,
+            progress,
+            pseudonym_key=key,
+            forgotten=forgotten,
+            usage_since=since,
         )
     opener = graph_opener or (lambda s: open_graph(s.graph_access, **dict(graph_options or {})))
     mapping = await _wave_rules(sessions, waves or {})
@@ -250,8 +276,32 @@ async def run_sync(
         concealed = await concealed_names_setting(graph)
         async with sessions() as session:
             link = await directory.get_state(session, directory.DELTA_LINK_KEY)
-        users = await store_directory(sessions, await read_directory(graph, link), mapping)
+        read = await read_directory(graph, link)
+        users = await store_directory(sessions, read, mapping, forgotten)
         if progress is not None:
             progress("directory")
         batch = await fetch_graph_batch(graph, concealed_setting=concealed, progress=progress)
-    return await import_batches(sessions, [batch], users, mapping, k, progress, pseudonym_key=key)
+    return await import_batches(
+        sessions,
+        [batch],
+        users,
+        mapping,
+        k,
+        progress,
+        pseudonym_key=key,
+        forgotten=forgotten,
+        usage_since=since,
+    )
+
+
+async def _forgotten(
+    sessions: async_sessionmaker[AsyncSession], secret: bytes | None
+) -> Forgotten | None:
+    """Who must not be recreated (tombstones need the secret to be matched)."""
+    async with sessions() as session:
+        stones = await rights.tombstones(session)
+    if not stones:
+        return None
+    if secret is None:
+        raise ValueError("people asked to be forgotten: the sync needs the server secret")
+    return forgotten_filter(tombstone_key(secret), stones)

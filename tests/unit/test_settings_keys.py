@@ -58,3 +58,37 @@ def test_the_service_url_for_chats_found_through_graph_is_on_a_service_host() ->
     with pytest.raises(pydantic.ValidationError, match="not a Teams service host"):
         Settings(bot_service_url="https://attacker.example/teams/")
     assert Settings(bot_service_url="http://127.0.0.1:9/").bot_service_url == "http://127.0.0.1:9/"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("retention_usage_months", 1),
+        ("retention_usage_months", 121),
+        ("retention_audit_months", 0),
+        ("retention_messages_days", 7),
+    ],
+)
+def test_retention_horizons_outside_their_range_are_refused(
+    name: str, value: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(f"UPTAKE_{name.upper()}", str(value))
+    with pytest.raises(pydantic.ValidationError, match=name):
+        Settings()
+
+
+def test_retention_defaults_are_thirteen_months_and_ninety_days() -> None:
+    policy = Settings().retention
+    assert (policy.usage_months, policy.audit_months, policy.message_days) == (13, 13, 90)
+
+
+def test_file_upload_hosts_come_from_a_comma_separated_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("UPTAKE_FILE_UPLOAD_HOSTS", "sharepoint.com, sharepoint.us")
+    settings = Settings()
+    assert settings.file_upload_hosts == ("sharepoint.com", "sharepoint.us")
+    assert settings.upload_urls(local=False).problem("https://x-my.sharepoint.us/u") is None
+    monkeypatch.setenv("UPTAKE_FILE_UPLOAD_HOSTS", "not a host!")
+    with pytest.raises(pydantic.ValidationError, match="host names"):
+        Settings()

@@ -389,3 +389,28 @@ async def test_status_waves_compares_the_waves_side_by_side(fbot: RunningBot) ->
         answer = await ask(fbot, CARLA, text)
         assert "Roll-out waves side by side" in answer, text
         assert "Wave 1" in answer and "Wave 2" in answer
+
+
+async def test_the_audit_card_shows_who_asked_what_normalised(fbot: RunningBot) -> None:
+    async with fbot.runtime.sessions.begin() as session:
+        session.add(
+            Person(id="p-lotte", upn="lotte@contoso.be", display_name="Lotte", department="IT")
+        )
+    await ask(fbot, CARLA, "status Verkoop")
+    await ask(fbot, CARLA, "ambassador add lotte@contoso.be IT")
+    await ask(fbot, CARLA, "status my manager hates this tool")
+    await ask(fbot, ALICE, "golven")
+    await ask(fbot, EMPLOYEE, "audit")  # refused: employees do not read the audit
+    await fbot.runtime.audit.flush()
+
+    card = await ask(fbot, BRUNO, "journal")
+
+    assert "Qui a demandé quoi" in card
+    assert "`status verkoop`" in card
+    assert "`ambassadors add <person> it`" in card
+    assert "`status …`" in card
+    assert "`waves`" in card
+    for free_text in ("lotte@contoso.be", "manager", "hates", "Verkoop`"):
+        assert free_text not in card
+    assert "3 questions" in card  # Carla's, over 30 days
+    assert "Dit is voor facilitators" in await ask(fbot, EMPLOYEE, "audit")

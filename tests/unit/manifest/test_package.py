@@ -56,6 +56,11 @@ def test_bot_is_personal_with_the_main_questions_in_its_menu(options: PackageOpt
     assert [c["title"] for c in commands["commands"]] == FACILITATOR_AND_EMPLOYEE_COMMANDS
 
 
+def test_bot_may_send_files_for_my_data(options: PackageOptions) -> None:
+    # Teams shows a file consent card only for bots that declare file support.
+    assert render(options).manifest["bots"][0]["supportsFiles"] is True
+
+
 def test_localisation_files_cover_the_same_fields_in_every_language(
     options: PackageOptions, template_dir: Path
 ) -> None:
