@@ -84,9 +84,14 @@ def _group(
     *,
     with_texts: bool,
     known_names: frozenset[str],
+    withheld: frozenset[str] = frozenset(),
 ) -> GroupResult:
     results: list[QuestionResult] = []
     for question in template.questions:
+        if question.id in withheld:
+            # Too few answered this (optional) question here: nothing of it is shown.
+            results.append(QuestionResult(question.id, 0))
+            continue
         values = [r.answers.get(question.id) for r in rows if question.id in r.answers]
         if question.kind is QuestionKind.RATING:
             ratings = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
@@ -125,9 +130,27 @@ def summarise(
     departments = [s for s in members if s.kind == "department" and s.shown]
     if len(rows) < k or TENANT in hidden:
         return RunResults(len(rows), k, None, {}, len(departments))
-    overall = _group(template, rows, with_texts=True, known_names=known_names)
+    # An optional question answered by fewer people than the group holds is a smaller group
+    # of its own: suppressed by the same rule, per question.
+    answered_cells: dict[str, Counter[tuple[str, str]]] = {}
+    for row in rows:
+        for question_id in row.answers:
+            answered_cells.setdefault(question_id, Counter())[leaf(row.department, row.wave)] += 1
+    hidden_by_question = {
+        question.id: suppressed_scopes(answered_cells.get(question.id, Counter()), k)
+        for question in template.questions
+    }
+
+    def withheld(scope: Scope) -> frozenset[str]:
+        return frozenset(q for q, scopes in hidden_by_question.items() if scope in scopes)
+
+    overall = _group(
+        template, rows, with_texts=True, known_names=known_names, withheld=withheld(TENANT)
+    )
     visible = {
-        scope: _group(template, group, with_texts=False, known_names=known_names)
+        scope: _group(
+            template, group, with_texts=False, known_names=known_names, withheld=withheld(scope)
+        )
         for scope, group in sorted(members.items())
         if scope not in hidden and scope.shown
     }

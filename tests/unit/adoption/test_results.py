@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adoption.checkin import shipped_template
-from adoption.results import Answered, sentiment, summarise
+from adoption.results import Answered, QuestionResult, sentiment, summarise
 from adoption.scopes import Scope
 
 PULSE = shipped_template("pulse")
@@ -60,3 +60,25 @@ def test_a_small_wave_hides_its_partner_in_the_total() -> None:
     assert sentiment(results) is not None
     assert sentiment(results, Scope("wave", "pilot")) is None
     assert sentiment(results, Scope("wave", "everyone")) is None
+
+
+def _question(results_group: object, question_id: str) -> object:
+    return next(q for q in results_group.questions if q.question_id == question_id)  # type: ignore[attr-defined]
+
+
+def test_an_optional_question_answered_by_fewer_than_k_shows_nothing_of_it() -> None:
+    # IT: 6 answer, all rate usefulness; HR: 3 answer, one of them rates usefulness (k = 3).
+    answers = [Answered("IT", {"confidence": 4, "usefulness": 2}) for _ in range(6)]
+    answers += [Answered("HR", {"confidence": 3}) for _ in range(2)]
+    answers.append(Answered("HR", {"confidence": 3, "usefulness": 5}))
+    results = summarise(PULSE, answers, k=3)
+    hr = results.groups[Scope("department", "HR")]
+    it = results.groups[Scope("department", "IT")]
+    assert results.overall is not None
+    # HR's one usefulness rating is withheld, and so is IT's: the total minus IT would give it.
+    assert _question(hr, "usefulness") == QuestionResult("usefulness", 0)
+    assert _question(it, "usefulness") == QuestionResult("usefulness", 0)
+    overall = _question(results.overall, "usefulness")
+    assert overall == QuestionResult("usefulness", 7, average=(6 * 2 + 5) / 7)
+    # The question everyone answered is shown per department.
+    assert _question(hr, "confidence") == QuestionResult("confidence", 3, average=3.0)
