@@ -27,6 +27,9 @@ from adoption.signals import Workload
 
 IDLE_AFTER: Final = timedelta(days=28)
 COPILOT: Final = "Microsoft_365_Copilot"
+# Microsoft's own yardstick (Adoption Score, AI assistance): a habitual Copilot user is active
+# on at least 12 of the last 28 days (the v2 Copilot report's active days, period D28).
+HABITUAL_COPILOT_DAYS: Final = 12
 
 _SUITE: Final = frozenset(
     {Workload.EXCHANGE, Workload.TEAMS, Workload.ONEDRIVE, Workload.SHAREPOINT, Workload.APPS}
@@ -82,12 +85,22 @@ class Holder:
     wave: str | None
     skus: frozenset[str]
     last_activity: Mapping[Workload, date | None]
+    # From the v2 Copilot report (D28): (active days, prompts submitted); None: not known.
+    copilot_days: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class LicenceCounts:
     holders: int
     idle: int | None  # None: no usage report covers the SKU
+    # Copilot with the v2 report only: holders active on >= 12 of 28 days, prompts submitted.
+    habitual: int | None = None
+    prompts: int | None = None
+
+    @property
+    def active(self) -> int | None:
+        """Holders who used what the licence pays for in the last 28 days."""
+        return None if self.idle is None else self.holders - self.idle
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,33 +110,44 @@ class LicenceRow:
     counts: LicenceCounts | None  # None: hidden (fewer than k holders, or protecting another)
 
 
-# (department, wave) leaf -> SKU -> [holders, idle]
+# (department, wave) leaf -> SKU -> [holders, idle, habitual, prompts]
 LicenceTally = dict[tuple[str, str], dict[str, list[int]]]
 
 
 def tally_holders(holders: Iterable[Holder], as_of: date) -> LicenceTally:
+    """Count holders and idle holders per leaf and SKU; for Copilot also the habitual
+    holders and the prompts they submitted (when the holder's v2 figures are known)."""
     tally: LicenceTally = {}
     for holder in holders:
         cell = tally.setdefault(leaf(holder.department, holder.wave), {})
         for sku in holder.skus:
-            row = cell.setdefault(sku, [0, 0])
+            row = cell.get(sku)
+            if row is None:
+                row = cell[sku] = [0, 0, 0, 0]
             row[0] += 1
             if is_idle(sku, holder.last_activity, as_of):
                 row[1] += 1
+            if sku == COPILOT and holder.copilot_days is not None:
+                days, prompts = holder.copilot_days
+                row[2] += days >= HABITUAL_COPILOT_DAYS
+                row[3] += prompts
     return tally
 
 
-def publish_licences(tally: LicenceTally, k: int) -> list[LicenceRow]:
+def publish_licences(tally: LicenceTally, k: int, *, habit_known: bool = False) -> list[LicenceRow]:
     """Roll leaves up to departments, waves and the tenant, per SKU, hiding every group of
-    fewer than `k` holders and whatever would let one be derived."""
+    fewer than `k` holders and whatever would let one be derived. `habit_known`: the v2
+    Copilot report was read, so Copilot's habitual holders and prompts are published."""
     totals: dict[str, dict[Scope, list[int]]] = {}
     for (department, wave), by_sku in tally.items():
-        for sku, (holders, idle) in by_sku.items():
+        for sku, figures in by_sku.items():
             per_scope = totals.setdefault(sku, {})
             for scope in (TENANT, Scope("wave", wave), Scope("department", department)):
-                acc = per_scope.setdefault(scope, [0, 0])
-                acc[0] += holders
-                acc[1] += idle
+                acc = per_scope.get(scope)
+                if acc is None:
+                    acc = per_scope[scope] = [0, 0, 0, 0]
+                for i, value in enumerate(figures):
+                    acc[i] += value
     rows: list[LicenceRow] = []
     for sku in sorted(totals):
         per_scope = totals[sku]
@@ -131,10 +155,43 @@ def publish_licences(tally: LicenceTally, k: int) -> list[LicenceRow]:
         sizes = {scope: figures[0] for scope, figures in per_scope.items()}
         hidden = suppressed_groups(sizes, organisation_partitions(leaves), k)
         covered = pays_for(sku) is not None
+        habit = habit_known and sku == COPILOT
         for scope in sorted(per_scope):
-            holders, idle = per_scope[scope]
-            counts = None if scope in hidden else LicenceCounts(holders, idle if covered else None)
+            holders, idle, habitual, prompts = per_scope[scope]
+            counts = (
+                None
+                if scope in hidden
+                else LicenceCounts(
+                    holders,
+                    idle if covered else None,
+                    habitual if habit else None,
+                    prompts if habit else None,
+                )
+            )
             rows.append(LicenceRow(scope, sku, counts))
+    return rows
+
+
+def tenant_licences(
+    holders: Mapping[str, int],
+    copilot: tuple[int, int, int | None] | None,
+    k: int,
+) -> list[LicenceRow]:
+    """SKU totals of the tenant only, for concealed reports (no usage can be joined to a
+    person, so nothing per group): `holders` per SKU from the directory; `copilot` is the
+    Copilot report's own tenant count (listed, active in 28 days, habitual or None). A SKU
+    under `k` holders is hidden; idle is known for Copilot only."""
+    rows: list[LicenceRow] = []
+    for sku in sorted(holders):
+        count = holders[sku]
+        if count < k:
+            rows.append(LicenceRow(TENANT, sku, None))
+            continue
+        idle = habitual = None
+        if sku == COPILOT and copilot is not None:
+            listed, active, habitual = copilot
+            idle = max(0, count - min(active, listed))
+        rows.append(LicenceRow(TENANT, sku, LicenceCounts(count, idle, habitual)))
     return rows
 
 

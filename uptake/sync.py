@@ -21,20 +21,32 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adoption.funnel import FunnelRow, publish, tally_people, tenant_only
 from adoption.history import PersonHistory, derive_all
+from adoption.licences import (
+    COPILOT,
+    Holder,
+    LicenceRow,
+    Subscription,
+    publish_licences,
+    tally_holders,
+    tenant_licences,
+)
 from adoption.scenarios import catalogue
-from adoption.signals import PersonUsage
+from adoption.signals import WORKLOADS, PersonUsage, Workload
 from adoption.waves import WaveRules
 from graph.client import GraphConnection, open_graph
 from graph.directory import (
     DirectoryChanges,
     DirectoryPerson,
+    Sku,
     concealed_names_setting,
     read_directory,
+    subscribed_skus,
 )
+from graph.errors import GraphForbidden
 from graph.identity import pseudonym_key
 from graph.ingest import Snapshot, fold_batch
 from graph.sources import UsageBatch, fetch_graph_batch, scan_folder
-from store import directory, history, people
+from store import directory, history, licences, people
 from store import usage as repo
 from store import waves as wave_table
 from store.history import Previous
@@ -79,6 +91,43 @@ def derive_funnels(
     return histories, publish(tally, k)
 
 
+def compute_licences(
+    snapshot: Snapshot, users: Sequence[DirectoryPerson] | None, k: int
+) -> list[LicenceRow]:
+    """Holders and idle holders per scope and SKU, published (k in holders). Concealed
+    reports join no person to usage: SKU totals of the tenant only."""
+    if users is None:
+        return []  # no directory: nobody is known to hold anything
+    if snapshot.concealed_reason is not None:
+        totals: dict[str, int] = {}
+        for user in users:
+            if user.enabled:
+                for sku in user.skus.split():
+                    totals[sku] = totals.get(sku, 0) + 1
+        counts = snapshot.tenant_counts.get(Workload.COPILOT.value)
+        copilot = None
+        if counts is not None:
+            habitual = snapshot.copilot_habitual if snapshot.copilot_version == "v2" else None
+            copilot = (counts[0], counts[2], habitual)
+        return tenant_licences(totals, copilot, k)
+    skus = {user.id: user.skus for user in users if user.skus}
+    copilot_days = snapshot.copilot_days
+    v2 = snapshot.copilot_version == "v2"
+    holders = [
+        Holder(
+            p.department,
+            p.wave,
+            frozenset(held.split()),
+            dict(zip(WORKLOADS, p.last_activity, strict=True)),
+            # Listed in the v2 report with no row: no Copilot day (a holder the report omits).
+            copilot_days.get(p.key, (0, 0)) if v2 and COPILOT in held else None,
+        )
+        for p in snapshot.people
+        if p.enabled and (held := skus.get(p.key))
+    ]
+    return publish_licences(tally_holders(holders, snapshot.report_date), k, habit_known=v2)
+
+
 async def import_batches(
     sessions: async_sessionmaker[AsyncSession],
     batches: Sequence[UsageBatch],
@@ -88,6 +137,7 @@ async def import_batches(
     progress: Progress | None = None,
     *,
     pseudonym_key: bytes | None = None,
+    subscriptions: Sequence[Sku] | None = None,
 ) -> list[SyncOutcome]:
     """Fold, count and store each batch, oldest first: each carries the evidence of the
     latest earlier snapshot forward. A new or replaced date makes the later snapshots it
@@ -116,6 +166,15 @@ async def import_batches(
                     funnels=funnels,
                 )
                 await history.mark_later_stale(session, snapshot.report_date)
+            # Licences change without usage changing: their figures are replaced every time.
+            rows = await asyncio.to_thread(compute_licences, snapshot, users, k)
+            await licences.save_licences(
+                session,
+                snapshot.report_date,
+                copilot_version=snapshot.copilot_version,
+                subscriptions=_subscriptions(subscriptions),
+                rows=rows,
+            )
         log.info(
             "usage.snapshot_stored",
             extra={"report_date": snapshot.report_date.isoformat(), "outcome": outcome},
@@ -129,6 +188,16 @@ async def import_batches(
             progress(f"stored {snapshot.report_date.isoformat()}")
     await rederive_stale(sessions, k)
     return outcomes
+
+
+def _subscriptions(skus: Sequence[Sku] | None) -> list[Subscription] | None:
+    if skus is None:
+        return None
+    return [
+        Subscription(s.sku_id, s.part_number, s.enabled_units, s.consumed_units, s.service_plans)
+        for s in skus
+        if s.part_number
+    ]
 
 
 async def rederive_stale(
@@ -242,16 +311,38 @@ async def run_sync(
         if progress is not None:
             progress(f"found {len(contents.batches)} report dates")
         return await import_batches(
-            sessions, contents.batches, users, mapping, k, progress, pseudonym_key=key
+            sessions,
+            contents.batches,
+            users,
+            mapping,
+            k,
+            progress,
+            pseudonym_key=key,
+            subscriptions=contents.subscriptions,
         )
     opener = graph_opener or (lambda s: open_graph(s.graph_access, **dict(graph_options or {})))
     mapping = await _wave_rules(sessions, waves or {})
     async with opener(settings) as graph:
         concealed = await concealed_names_setting(graph)
+        skus = await _read_subscriptions(graph)
+        part_numbers = {s.sku_id: s.part_number for s in skus or () if s.part_number}
         async with sessions() as session:
             link = await directory.get_state(session, directory.DELTA_LINK_KEY)
-        users = await store_directory(sessions, await read_directory(graph, link), mapping)
+        read = await read_directory(graph, link, part_numbers)
+        users = await store_directory(sessions, read, mapping)
         if progress is not None:
             progress("directory")
         batch = await fetch_graph_batch(graph, concealed_setting=concealed, progress=progress)
-    return await import_batches(sessions, [batch], users, mapping, k, progress, pseudonym_key=key)
+    return await import_batches(
+        sessions, [batch], users, mapping, k, progress, pseudonym_key=key, subscriptions=skus
+    )
+
+
+async def _read_subscriptions(graph: GraphConnection) -> list[Sku] | None:
+    """The tenant's subscribed SKUs; None without Organization.Read.All (licences are then
+    known by SKU id only, and unassigned units not at all): the usage sync goes on."""
+    try:
+        return await subscribed_skus(graph)
+    except GraphForbidden:
+        log.warning("graph.subscribed_skus_forbidden")
+        return None
