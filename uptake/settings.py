@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     tip_hour: int = Field(default=9, ge=0, le=23)
     digest_weekday: str = "monday"
     digest_hour: int = Field(default=8, ge=0, le=23)
+    # The operator's price list (CSV `sku,monthly_price,currency`), read and checked at start
+    # (uptake.prices); without it the licence cards show counts, no costs.
+    licence_prices: Path | None = None
+    # `uptake licences idle --export FILE` lists idle licence holders by name: off unless the
+    # operator turns it on here.
+    allow_idle_export: bool = False
 
     @field_validator("tip_weekday", "digest_weekday")
     @classmethod
