@@ -300,3 +300,64 @@ def suggest(
     if not candidates:
         return None
     return max(candidates, key=lambda s: (s.monthly or Decimal(0), s.count, s.kind == "copilot"))
+
+
+@dataclass(frozen=True, slots=True)
+class GroupLicences:
+    """What a licences card shows of one scope, decided from stored (suppressed) rows."""
+
+    costs: tuple[Cost, ...]
+    hidden_skus: int
+    unassigned: tuple[tuple[Subscription, Decimal | None], ...]
+    suggestion: Suggestion | None
+
+
+def group_licences(
+    rows: Sequence[LicenceRow],
+    scope: Scope,
+    price: Mapping[str, Decimal],
+    subscriptions: Sequence[Subscription] | None,
+) -> GroupLicences:
+    """Costs of the visible SKUs of `scope`, how many SKUs are hidden there, and, for the
+    tenant, units paid for and assigned to nobody with their cost; plus the suggestion."""
+    costs = idle_costs(rows, scope, price)
+    hidden = sum(1 for r in rows if r.scope == scope and r.counts is None)
+    unassigned: tuple[tuple[Subscription, Decimal | None], ...] = ()
+    if scope == TENANT and subscriptions:
+        unassigned = tuple(
+            (s, price[s.part_number] * s.unassigned if s.part_number in price else None)
+            for s in subscriptions
+            if s.unassigned
+        )
+    return GroupLicences(tuple(costs), hidden, unassigned, suggest(costs, unassigned))
+
+
+@dataclass(frozen=True, slots=True)
+class CopilotFigures:
+    """Copilot in one scope: None holders when hidden (fewer than k holders)."""
+
+    holders: int | None
+    active: int
+    habitual: int | None
+    prompts_per_active: float | None
+    idle_monthly: Decimal | None
+    cost: Cost | None
+
+
+def copilot_figures(
+    rows: Sequence[LicenceRow], scope: Scope, price: Mapping[str, Decimal]
+) -> CopilotFigures:
+    """Holders, active (Copilot used in the last 28 days), habitual (>= 12 of 28 days, v2
+    report only), prompts per active holder, and the monthly cost of the idle ones."""
+    row = next((r for r in rows if r.scope == scope and r.sku == COPILOT), None)
+    if row is None:
+        return CopilotFigures(0, 0, None, None, None, None)
+    counts = row.counts
+    if counts is None:
+        return CopilotFigures(None, 0, None, None, None, None)
+    idle = counts.idle or 0
+    active = counts.holders - idle
+    monthly = price[COPILOT] * idle if COPILOT in price else None
+    per_active = counts.prompts / active if counts.prompts is not None and active else None
+    cost = Cost(COPILOT, counts.holders, counts.idle, monthly)
+    return CopilotFigures(counts.holders, active, counts.habitual, per_active, monthly, cost)

@@ -28,8 +28,9 @@ from adoption.views import StatusView
 from adoption.waves import WaveName
 from cards import facilitator as fc
 from cards.base import Card
-from store import checkins, people, usage, waves
+from store import checkins, licences, people, usage, waves
 from store.checkins import RunSummary
+from store.licences import LicenceSnapshot
 
 log = logging.getLogger("uptake.bot.facilitator")
 
@@ -66,6 +67,33 @@ class FacilitatorReads:
             _MAX_ENTRIES, RESULTS_TTL_SECONDS, timer=timer
         )
         self._names: TTLCache[str, frozenset[str]] = TTLCache(1, NAMES_TTL_SECONDS, timer=timer)
+        self._licences: TTLCache[Scope, LicenceSnapshot] = TTLCache(
+            _MAX_ENTRIES, STATUS_TTL_SECONDS, timer=timer
+        )
+
+    async def licence_snapshot(self, session: AsyncSession, scope: Scope) -> LicenceSnapshot | None:
+        """The latest stored licence figures of a scope (they change with the daily sync)."""
+        cached = self._licences.get(scope)
+        if cached is not None:
+            return cached
+        found = await licences.latest_licences(session, scope)
+        if found is not None:
+            self._licences[scope] = found
+        return found
+
+    async def pulse_sentiment(
+        self, session: AsyncSession, scope: Scope, k: int
+    ) -> tuple[Sentiment | None, tuple[int, date] | None]:
+        """What the scope said in the latest pulse (confidence, main blocker), k applied, and
+        which run it comes from; (None, None) when no pulse speaks for the scope."""
+        run = await checkins.latest_run(session, "pulse", scope)
+        if run is None:
+            return None, None
+        results = await self.run_results(session, run, k)
+        if results is None:
+            return None, None
+        found = sentiment(results, run.audience.scope_in_run(scope))
+        return found, ((run.id, run.opened_at.date()) if found is not None else None)
 
     async def status_inputs(
         self, session: AsyncSession, scope: Scope, k: int
@@ -126,13 +154,7 @@ class FacilitatorReads:
         view = await usage.latest_status(session, scope)
         if view is None:
             return None
-        found = source = None
-        run = await checkins.latest_run(session, "pulse", scope)
-        if run is not None:
-            results = await self.run_results(session, run, k)
-            if results is not None:
-                found = sentiment(results, run.audience.scope_in_run(scope))
-                source = (run.id, run.opened_at.date()) if found is not None else None
+        found, source = await self.pulse_sentiment(session, scope, k)
         breakdown: list[tuple[str, FunnelCounts | None]] = []
         if scope == TENANT and not view.tenant_level_only:
             teams = Subject("workload", "teams")
