@@ -361,3 +361,11 @@ def copilot_figures(
     per_active = counts.prompts / active if counts.prompts is not None and active else None
     cost = Cost(COPILOT, counts.holders, counts.idle, monthly)
     return CopilotFigures(counts.holders, active, counts.habitual, per_active, monthly, cost)
+
+
+def idle_skus(
+    skus: Iterable[str], last_activity: Mapping[Workload, date | None], as_of: date
+) -> list[str]:
+    """The SKUs of one holder that lie idle as of `as_of` (SKUs without a usage signal are
+    never idle), sorted."""
+    return sorted(sku for sku in skus if is_idle(sku, last_activity, as_of))
