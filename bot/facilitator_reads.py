@@ -20,7 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adoption.checkin import QuestionKind, Template, TemplateError, parse_template
 from adoption.funnel import FunnelCounts, Subject
+from adoption.gaps import IdleCost
 from adoption.language import Locale
+from adoption.licences import idle_costs
+from adoption.prices import PriceList
 from adoption.results import RunResults, Sentiment, sentiment, summarise
 from adoption.scopes import TENANT, Scope
 from adoption.scrub import name_tokens
@@ -49,6 +52,7 @@ class StatusInputs:
     source: tuple[int, date] | None
     departments: tuple[tuple[str, FunnelCounts | None], ...]
     wave_names: dict[str, WaveName]
+    idle: IdleCost | None = None  # the costliest idle paid licences of the scope
 
 
 def _has_text(template: Template) -> bool:
@@ -56,7 +60,10 @@ def _has_text(template: Template) -> bool:
 
 
 class FacilitatorReads:
-    def __init__(self, *, timer: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, *, timer: Callable[[], float] = time.monotonic, prices: PriceList | None = None
+    ) -> None:
+        self._prices = prices
         self._status: TTLCache[Scope, StatusInputs] = TTLCache(
             _MAX_ENTRIES, STATUS_TTL_SECONDS, timer=timer
         )
@@ -119,6 +126,7 @@ class FacilitatorReads:
             sentiment_source=inputs.source,
             departments=inputs.departments,
             wave_names=inputs.wave_names,
+            idle=inputs.idle,
         )
         self._cards[key] = (inputs, card)
         return card
@@ -166,4 +174,25 @@ class FacilitatorReads:
                     if Scope("department", name).shown
                 ]
         names = await waves.wave_names(session)
-        return StatusInputs(view, found, source, tuple(breakdown), names)
+        idle = await self._idle_cost(session, scope, view)
+        return StatusInputs(view, found, source, tuple(breakdown), names, idle)
+
+    async def _idle_cost(
+        self, session: AsyncSession, scope: Scope, view: StatusView
+    ) -> IdleCost | None:
+        """The scope's costliest idle paid licences, for the status headline (prices needed)."""
+        if self._prices is None:
+            return None
+        population = next(
+            (line.counts.population for line in view.workloads if line.counts is not None), 0
+        )
+        snapshot = await self.licence_snapshot(session, scope)
+        if snapshot is None or population <= 0:
+            return None
+        costs = idle_costs(snapshot.rows, scope, self._prices.monthly)
+        top = next((c for c in costs if c.idle and c.idle_monthly), None)
+        if top is None or top.idle is None or top.idle_monthly is None:
+            return None
+        return IdleCost(
+            top.sku, top.idle, top.idle / population, top.idle_monthly, self._prices.currency
+        )

@@ -245,7 +245,7 @@ class Runtime:
             min_group_size=k,
             tips=coaching,
         )
-        reads = FacilitatorReads()
+        reads = FacilitatorReads(prices=prices.prices if prices is not None else None)
         facilitation = facilitator.Facilitation(sessions, reads, k)
         facilitator.register(
             router,

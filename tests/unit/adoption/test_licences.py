@@ -96,3 +96,33 @@ def test_idle_cost_is_price_times_idle_costliest_first() -> None:
     assert (copilot.sku, copilot.holders, copilot.idle) == (COPILOT, 14, 14)
     assert copilot.idle_monthly == Decimal("393.40")
     assert (suite.sku, suite.idle, suite.idle_monthly) == ("SPE_E3", 0, None)  # no price given
+
+
+def test_idle_cost_leads_the_headline_only_when_it_is_the_largest_gap() -> None:
+    from decimal import Decimal
+
+    from adoption.funnel import Subject
+    from adoption.gaps import Gap, IdleCost, idle_cost_leads
+
+    teams_start = Gap(Subject("workload", "teams"), "start", 0.9, 0.9, 0.6)  # loses 30 points
+    idle = IdleCost(COPILOT, 14, 0.35, Decimal("393.40"), "EUR")
+    assert idle_cost_leads(teams_start, idle)
+    assert not idle_cost_leads(teams_start, IdleCost(COPILOT, 4, 0.10, Decimal(112), "EUR"))
+    assert idle_cost_leads(None, idle)
+    # A rounding error of a group, or licences that cost nothing, lead nothing.
+    assert not idle_cost_leads(None, IdleCost(COPILOT, 1, 0.01, Decimal(28), "EUR"))
+    assert not idle_cost_leads(None, IdleCost(COPILOT, 14, 0.35, Decimal(0), "EUR"))
+
+
+def test_the_status_headline_names_the_idle_cost_when_it_leads() -> None:
+    from decimal import Decimal
+
+    from adoption.gaps import IdleCost
+    from cards.facilitator import headline
+
+    element = headline(None, "en", IdleCost(COPILOT, 14, 0.35, Decimal("393.40"), "EUR"))
+    assert element is not None
+    assert element["text"] == (
+        "Microsoft 365 Copilot: 14 licences lie idle, €393 a month (35% of the group): "
+        "the largest gap is paid licences nobody uses."
+    )
