@@ -23,7 +23,7 @@ from typing import Final
 
 from adoption.privacy import suppressed_groups
 from adoption.scopes import TENANT, Scope, leaf, organisation_partitions
-from adoption.signals import Workload
+from adoption.signals import WORKLOADS, Workload
 
 IDLE_AFTER: Final = timedelta(days=28)
 COPILOT: Final = "Microsoft_365_Copilot"
@@ -369,3 +369,46 @@ def idle_skus(
     """The SKUs of one holder that lie idle as of `as_of` (SKUs without a usage signal are
     never idle), sorted."""
     return sorted(sku for sku in skus if is_idle(sku, last_activity, as_of))
+
+
+def tally_by_index(
+    holders: Iterable[
+        tuple[str | None, str | None, str, Sequence[date | None], tuple[int, int] | None]
+    ],
+    as_of: date,
+) -> LicenceTally:
+    """`tally_holders` for the sync's 100,000 rows: (department, wave, space-separated SKU
+    part numbers, last activity per adoption.signals.WORKLOADS, Copilot v2 days) per holder.
+    The same counts, without a mapping per person: what each distinct SKU list pays for is
+    resolved once, and a date compares against the cut-off directly."""
+    since = as_of - IDLE_AFTER
+    plans: dict[str, list[tuple[str, tuple[int, ...] | None]]] = {}
+    tally: LicenceTally = {}
+    for department, wave, joined, last, copilot in holders:
+        plan = plans.get(joined)
+        if plan is None:
+            plan = plans[joined] = [
+                (
+                    sku,
+                    None
+                    if (paid := pays_for(sku)) is None
+                    else tuple(WORKLOADS.index(w) for w in paid),
+                )
+                for sku in joined.split()
+            ]
+        cell = tally.get(key := leaf(department, wave))
+        if cell is None:
+            cell = tally[key] = {}
+        for sku, indices in plan:
+            row = cell.get(sku)
+            if row is None:
+                row = cell[sku] = [0, 0, 0, 0]
+            row[0] += 1
+            if indices is not None and not any(
+                (day := last[i]) is not None and day > since for i in indices
+            ):
+                row[1] += 1
+            if copilot is not None and sku == COPILOT:
+                row[2] += copilot[0] >= HABITUAL_COPILOT_DAYS
+                row[3] += copilot[1]
+    return tally

@@ -23,15 +23,14 @@ from adoption.funnel import FunnelRow, publish, tally_people, tenant_only
 from adoption.history import PersonHistory, derive_all
 from adoption.licences import (
     COPILOT,
-    Holder,
     LicenceRow,
     Subscription,
     publish_licences,
-    tally_holders,
+    tally_by_index,
     tenant_licences,
 )
 from adoption.scenarios import catalogue
-from adoption.signals import WORKLOADS, PersonUsage, Workload
+from adoption.signals import PersonUsage, Workload
 from adoption.waves import WaveRules
 from graph.client import GraphConnection, open_graph
 from graph.directory import (
@@ -113,19 +112,19 @@ def compute_licences(
     skus = {user.id: user.skus for user in users if user.skus}
     copilot_days = snapshot.copilot_days
     v2 = snapshot.copilot_version == "v2"
-    holders = [
-        Holder(
+    holders = (
+        (
             p.department,
             p.wave,
-            frozenset(held.split()),
-            dict(zip(WORKLOADS, p.last_activity, strict=True)),
-            # Listed in the v2 report with no row: no Copilot day (a holder the report omits).
+            held,
+            p.last_activity,
+            # Listed in the v2 report with no row: no Copilot day (a holder it omits).
             copilot_days.get(p.key, (0, 0)) if v2 and COPILOT in held else None,
         )
         for p in snapshot.people
         if p.enabled and (held := skus.get(p.key))
-    ]
-    return publish_licences(tally_holders(holders, snapshot.report_date), k, habit_known=v2)
+    )
+    return publish_licences(tally_by_index(holders, snapshot.report_date), k, habit_known=v2)
 
 
 async def import_batches(

@@ -126,3 +126,45 @@ def test_the_status_headline_names_the_idle_cost_when_it_leads() -> None:
         "Microsoft 365 Copilot: 14 licences lie idle, €393 a month (35% of the group): "
         "the largest gap is paid licences nobody uses."
     )
+
+
+def test_the_fast_tally_counts_exactly_like_the_plain_one() -> None:
+    import random
+    from datetime import timedelta
+
+    from adoption.licences import PAYS_FOR, tally_by_index
+    from adoption.signals import WORKLOADS
+
+    rng = random.Random(12)
+    skus = [*PAYS_FOR, "VISIOCLIENT", "POWER_BI_PRO"]
+    holders = []
+    for _ in range(2000):
+        last = [
+            None if rng.random() < 0.3 else AS_OF - timedelta(days=rng.randrange(60))
+            for _ in WORKLOADS
+        ]
+        held = frozenset(rng.sample(skus, rng.randrange(1, 4)))
+        days = (rng.randrange(29), rng.randrange(200)) if rng.random() < 0.8 else None
+        holders.append(
+            Holder(
+                rng.choice(["A", "B", None]),
+                rng.choice(["1", None]),
+                held,
+                dict(zip(WORKLOADS, last, strict=True)),
+                days,
+            )
+        )
+    fast = tally_by_index(
+        (
+            (
+                h.department,
+                h.wave,
+                " ".join(sorted(h.skus)),
+                [h.last_activity[w] for w in WORKLOADS],
+                h.copilot_days,
+            )
+            for h in holders
+        ),
+        AS_OF,
+    )
+    assert fast == tally_holders(holders, AS_OF)
