@@ -6,12 +6,15 @@ using it most weeks (`habit`). The gap worth naming is the step that loses the m
 as a share of the group, across all workloads: "Teams: 97 % licensed, 27 % use it most weeks:
 the gap is habit, not access". Not having a licence is a decision, not a gap, so it is
 never named. Habit is unknown for concealed reports, so then only the first two steps count.
+Paid licences that lie idle are a gap too, counted in money: when more of the group holds an
+idle licence than any funnel step loses, the headline is their monthly cost.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 from adoption.funnel import FunnelCounts, Subject
@@ -59,3 +62,24 @@ def largest_gap(lines: Iterable[tuple[Subject, FunnelCounts]]) -> Gap | None:
             if gap.size >= MIN_GAP and (best is None or gap.size > best.size):
                 best = gap
     return best
+
+
+@dataclass(frozen=True, slots=True)
+class IdleCost:
+    """Paid licences of one SKU lying idle in a group: how many, their share of the group
+    and what they cost a month."""
+
+    sku: str
+    idle: int
+    share: float  # idle holders / the group's population
+    monthly: Decimal
+    currency: str
+
+
+def idle_cost_leads(gap: Gap | None, idle: IdleCost | None) -> bool:
+    """Whether the headline should be the idle licences' cost: when the share of the group
+    holding an idle paid licence is a gap worth naming (MIN_GAP) and larger than the largest
+    step lost in any workload's funnel."""
+    if idle is None or idle.monthly <= 0 or idle.share < MIN_GAP:
+        return False
+    return gap is None or idle.share > gap.size

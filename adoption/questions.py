@@ -27,6 +27,8 @@ class Command(StrEnum):
     WAVES = "waves"
     CAMPAIGN = "campaign"
     TIPS = "tips"
+    LICENCES = "licences"
+    COPILOT = "copilot"
     HELP = "help"
     MY_AMBASSADOR = "my_ambassador"
     MY_DATA = "my_data"
@@ -47,6 +49,8 @@ _WORDS: Final[Mapping[Command, tuple[str, ...]]] = {
     Command.WAVES: ("waves", "golven", "vagues", "wave", "golf", "vague"),
     Command.CAMPAIGN: ("campaign", "campaigns", "campagne", "campagnes"),
     Command.TIPS: ("tips", "conseils", "astuces"),
+    Command.LICENCES: ("licences", "licenses", "licence", "license", "licenties", "licentie"),
+    Command.COPILOT: ("copilot",),
     Command.HELP: ("help", "aide", "hulp", "menu", "commands", "commandes", "?"),
     Command.AUDIT: ("audit", "auditlog", "logboek", "journal"),
 }

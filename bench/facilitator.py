@@ -1,9 +1,12 @@
-"""`status` turns on a 100,000-person tenant, 32 concurrent facilitator chats.
+"""`status` (or `licences`, `copilot`: `--question`) turns on a 100,000-person tenant, 32
+concurrent facilitator chats.
 
 The tenant is written as aggregate rows directly (what `uptake sync` stores: published,
 suppressed funnels for 6 weekly report dates over 40 departments in 3 waves), plus a pulse run
-with 10,000 anonymous answers. Then `uptake serve --role web` runs as its own process (local
-mode) against a fake Bot Connector (another process); the chats are driven from this one.
+with 10,000 anonymous answers, and the licence figures of the latest date (E3 for everyone,
+Copilot for one in five, a third of those idle; a price list). Then `uptake serve --role web`
+runs as its own process (local mode) against a fake Bot Connector (another process); the
+chats are driven from this one.
 Server-side time is what the server reports in its Server-Timing header: the whole turn,
 including the reply sent to the connector. Two loads, printed, never asserted:
 
@@ -12,7 +15,7 @@ including the reply sent to the connector. Two loads, printed, never asserted:
   - with think time: each chat asks about once per `--think` seconds, as people do.
 
 Usage: python bench/facilitator.py [--turns 3000] [--concurrency 32] [--think 1]
-                                   [--database-url URL]
+                                   [--database-url URL] [--question status|licences|copilot]
 """
 
 from __future__ import annotations
@@ -35,9 +38,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from adoption.audience import Audience
 from adoption.clock import utc_now
 from adoption.funnel import Subject, publish, subjects
+from adoption.licences import COPILOT, publish_licences
 from adoption.scenarios import catalogue
 from bench.checkin_turns import TENANT, free_port, process, wait_listening
-from store import checkins, usage
+from store import checkins, licences, usage
+from uptake.prices import EXAMPLE_PRICES
 from uptake.root import Runtime
 from uptake.settings import BotCredentials, Settings
 
@@ -61,6 +66,19 @@ def tally(week: int) -> dict[tuple[str, str], dict[Subject, list[int]]]:
     return result
 
 
+def licence_tally() -> dict[tuple[str, str], dict[str, list[int]]]:
+    """Per leaf and SKU: [holders, idle, habitual, prompts], as the sync stores them."""
+    result: dict[tuple[str, str], dict[str, list[int]]] = {}
+    for (department, wave), by_subject in tally(5).items():
+        size = next(iter(by_subject.values()))[0]
+        copilot = size // 5
+        result[(department, wave)] = {
+            "SPE_E3": [size, size // 20, 0, 0],
+            COPILOT: [copilot, copilot // 3, copilot // 4, copilot * 30],
+        }
+    return result
+
+
 async def seed(runtime: Runtime) -> None:
     async with runtime.sessions.begin() as session:
         for week in range(6):
@@ -75,6 +93,15 @@ async def seed(runtime: Runtime) -> None:
                 people=[],
                 funnels=publish(tally(week), runtime.settings.min_group_size),
             )
+        await licences.save_licences(
+            session,
+            REPORT,
+            copilot_version="v2",
+            subscriptions=None,
+            rows=publish_licences(
+                licence_tally(), runtime.settings.min_group_size, habit_known=True
+            ),
+        )
         opened = await checkins.open_run(
             session,
             template_key="pulse",
@@ -135,9 +162,10 @@ def server_ms(response: aiohttp.ClientResponse) -> float:
 
 
 async def load(
-    url: str, service_url: str, turns: int, concurrency: int, think: float
+    url: str, service_url: str, turns: int, concurrency: int, think: float, question: str
 ) -> tuple[float, list[float], list[float]]:
-    """`concurrency` chats asking `status`; each waits `think` seconds (jittered) between turns."""
+    """`concurrency` chats asking `question`; each waits `think` seconds (jittered) between
+    turns."""
     server: list[float] = []
     round_trips: list[float] = []
     queue = iter(range(turns))
@@ -149,7 +177,7 @@ async def load(
                 if think:
                     await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
                 begin = time.perf_counter()
-                body = activity(user, service_url, "status")
+                body = activity(user, service_url, question)
                 async with http.post(url, json=body) as response:
                     await response.read()
                     assert response.status in (200, 202), response.status
@@ -161,7 +189,9 @@ async def load(
         return time.perf_counter() - begin, server, round_trips
 
 
-async def main(turns: int, concurrency: int, think: float, database_url: str | None) -> None:
+async def main(
+    turns: int, concurrency: int, think: float, database_url: str | None, question: str
+) -> None:
     folder = Path(tempfile.mkdtemp(prefix="uptake-bench-facilitator-"))
     facilitators = tuple(f"00000000-0000-4000-8000-{u:012d}" for u in range(concurrency))
     settings = Settings(
@@ -182,6 +212,7 @@ async def main(turns: int, concurrency: int, think: float, database_url: str | N
             "UPTAKE_DATABASE_URL": settings.effective_database_url,
             "UPTAKE_SECRET": "bench-secret-that-is-long-enough-0123456789",
             "UPTAKE_FACILITATORS": ",".join(facilitators),
+            "UPTAKE_LICENCE_PRICES": str(EXAMPLE_PRICES),
         }
     )
     port, connector_port = free_port(), free_port()
@@ -194,11 +225,14 @@ async def main(turns: int, concurrency: int, think: float, database_url: str | N
     ):
         await wait_listening(connector_port, connector)
         await wait_listening(port, server)
-        await load(url, service_url, concurrency, concurrency, 0)  # warm-up: one turn per chat
-        busy = await load(url, service_url, turns, concurrency, 0)
-        paced = await load(url, service_url, max(turns // 4, concurrency), concurrency, think)
+        # Warm-up: one turn per chat.
+        await load(url, service_url, concurrency, concurrency, 0, question)
+        busy = await load(url, service_url, turns, concurrency, 0, question)
+        paced = await load(
+            url, service_url, max(turns // 4, concurrency), concurrency, think, question
+        )
     backend = "PostgreSQL" if settings.effective_database_url.startswith("postgres") else "SQLite"
-    print(f"backend {backend}; `status` on {PEOPLE:,} people, {concurrency} concurrent chats")
+    print(f"backend {backend}; `{question}` on {PEOPLE:,} people, {concurrency} concurrent chats")
     for name, (elapsed, server_times, round_trips) in (
         ("back to back (saturation)", busy),
         (f"think time ~{think:g} s per chat", paced),
@@ -214,5 +248,6 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--think", type=float, default=1.0, help="seconds between a chat's turns")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--question", default="status", choices=("status", "licences", "copilot"))
     args = parser.parse_args()
-    asyncio.run(main(args.turns, args.concurrency, args.think, args.database_url))
+    asyncio.run(main(args.turns, args.concurrency, args.think, args.database_url, args.question))

@@ -13,6 +13,11 @@ The measured sync runs in a child process, so its peak RSS (VmHWM) is the sync's
 (interpreter and imports included), not the generator's. Storing the history is set-up and
 not measured: it goes through the same import as a sync, from CSV held in memory.
 
+Licences are part of it: the users export's product names become SKUs per person, the
+folder's subscribed-SKUs file gives prepaid and consumed units, and the Copilot report is the
+v2 one (active days and prompts per person, D28); the child prints the licence figures it
+stored and the Copilot report version read.
+
 The child also prints the directory and person rows the sync wrote: a daily sync of an
 unchanged directory writes none; `--moved N` moves N people to another department first.
 
@@ -200,7 +205,15 @@ async def measured_sync(url: str, folder: Path) -> tuple[float, dict[str, int]]:
         await upgrade(engine, secret=BENCH_SECRET)
         started = time.perf_counter()
         await run_sync(Settings(reports_dir=folder), make_sessions(engine), secret=BENCH_SECRET)
-        return time.perf_counter() - started, written.figures
+        seconds = time.perf_counter() - started
+        async with engine.connect() as connection:
+            figures = await connection.scalar(text("SELECT count(*) FROM licence_figure"))
+            version = await connection.scalar(
+                text("SELECT copilot_version FROM licence_sync ORDER BY snapshot_id DESC LIMIT 1")
+            )
+        written.figures["licence_figures"] = int(figures or 0)
+        written.figures[f"copilot_{version}"] = 1
+        return seconds, written.figures
     finally:
         await engine.dispose()
 

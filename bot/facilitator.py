@@ -10,7 +10,7 @@ router gates every command here to facilitators and audits each question.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -44,6 +44,9 @@ from cards import conversation as conv
 from cards import facilitator as fc
 from cards.i18n import t
 from store import checkins, usage, waves
+
+if TYPE_CHECKING:
+    from bot.facilitator_licences import LicenceAnswers
 
 _WAVE_WORDS: Final = frozenset({"wave", "golf", "vague", "waves", "golven", "vagues"})
 _ALL_WAVES: Final = frozenset({"waves", "golven", "vagues"})
@@ -297,6 +300,7 @@ def register(
     access: FacilitatorAccess,
     min_group_size: int,
     audit_log: AuditLog,
+    licences: LicenceAnswers,
 ) -> None:
     router.audience("facilitator", access.allows)
     router.help("facilitator", lambda locale: conv.facilitator_help_card(locale, min_group_size))
@@ -320,5 +324,7 @@ def register(
         (Command.CHECKIN, facilitation.checkin),
         (Command.AMBASSADORS, registry.command),
         (Command.WAVES, facilitation.waves),
+        (Command.LICENCES, licences.licences),
+        (Command.COPILOT, licences.copilot),
     ):
         router.command(command, "facilitator", handler)

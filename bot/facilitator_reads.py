@@ -20,7 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adoption.checkin import QuestionKind, Template, TemplateError, parse_template
 from adoption.funnel import FunnelCounts, Subject
+from adoption.gaps import IdleCost
 from adoption.language import Locale
+from adoption.licences import idle_costs
+from adoption.prices import PriceList
 from adoption.results import RunResults, Sentiment, sentiment, summarise
 from adoption.scopes import TENANT, Scope
 from adoption.scrub import name_tokens
@@ -28,8 +31,9 @@ from adoption.views import StatusView
 from adoption.waves import WaveName
 from cards import facilitator as fc
 from cards.base import Card
-from store import checkins, people, usage, waves
+from store import checkins, licences, people, usage, waves
 from store.checkins import RunSummary
+from store.licences import LicenceSnapshot
 
 log = logging.getLogger("uptake.bot.facilitator")
 
@@ -48,6 +52,7 @@ class StatusInputs:
     source: tuple[int, date] | None
     departments: tuple[tuple[str, FunnelCounts | None], ...]
     wave_names: dict[str, WaveName]
+    idle: IdleCost | None = None  # the costliest idle paid licences of the scope
 
 
 def _has_text(template: Template) -> bool:
@@ -55,7 +60,10 @@ def _has_text(template: Template) -> bool:
 
 
 class FacilitatorReads:
-    def __init__(self, *, timer: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, *, timer: Callable[[], float] = time.monotonic, prices: PriceList | None = None
+    ) -> None:
+        self._prices = prices
         self._status: TTLCache[Scope, StatusInputs] = TTLCache(
             _MAX_ENTRIES, STATUS_TTL_SECONDS, timer=timer
         )
@@ -66,6 +74,33 @@ class FacilitatorReads:
             _MAX_ENTRIES, RESULTS_TTL_SECONDS, timer=timer
         )
         self._names: TTLCache[str, frozenset[str]] = TTLCache(1, NAMES_TTL_SECONDS, timer=timer)
+        self._licences: TTLCache[Scope, LicenceSnapshot] = TTLCache(
+            _MAX_ENTRIES, STATUS_TTL_SECONDS, timer=timer
+        )
+
+    async def licence_snapshot(self, session: AsyncSession, scope: Scope) -> LicenceSnapshot | None:
+        """The latest stored licence figures of a scope (they change with the daily sync)."""
+        cached = self._licences.get(scope)
+        if cached is not None:
+            return cached
+        found = await licences.latest_licences(session, scope)
+        if found is not None:
+            self._licences[scope] = found
+        return found
+
+    async def pulse_sentiment(
+        self, session: AsyncSession, scope: Scope, k: int
+    ) -> tuple[Sentiment | None, tuple[int, date] | None]:
+        """What the scope said in the latest pulse (confidence, main blocker), k applied, and
+        which run it comes from; (None, None) when no pulse speaks for the scope."""
+        run = await checkins.latest_run(session, "pulse", scope)
+        if run is None:
+            return None, None
+        results = await self.run_results(session, run, k)
+        if results is None:
+            return None, None
+        found = sentiment(results, run.audience.scope_in_run(scope))
+        return found, ((run.id, run.opened_at.date()) if found is not None else None)
 
     async def status_inputs(
         self, session: AsyncSession, scope: Scope, k: int
@@ -91,6 +126,7 @@ class FacilitatorReads:
             sentiment_source=inputs.source,
             departments=inputs.departments,
             wave_names=inputs.wave_names,
+            idle=inputs.idle,
         )
         self._cards[key] = (inputs, card)
         return card
@@ -126,13 +162,7 @@ class FacilitatorReads:
         view = await usage.latest_status(session, scope)
         if view is None:
             return None
-        found = source = None
-        run = await checkins.latest_run(session, "pulse", scope)
-        if run is not None:
-            results = await self.run_results(session, run, k)
-            if results is not None:
-                found = sentiment(results, run.audience.scope_in_run(scope))
-                source = (run.id, run.opened_at.date()) if found is not None else None
+        found, source = await self.pulse_sentiment(session, scope, k)
         breakdown: list[tuple[str, FunnelCounts | None]] = []
         if scope == TENANT and not view.tenant_level_only:
             teams = Subject("workload", "teams")
@@ -144,4 +174,25 @@ class FacilitatorReads:
                     if Scope("department", name).shown
                 ]
         names = await waves.wave_names(session)
-        return StatusInputs(view, found, source, tuple(breakdown), names)
+        idle = await self._idle_cost(session, scope, view)
+        return StatusInputs(view, found, source, tuple(breakdown), names, idle)
+
+    async def _idle_cost(
+        self, session: AsyncSession, scope: Scope, view: StatusView
+    ) -> IdleCost | None:
+        """The scope's costliest idle paid licences, for the status headline (prices needed)."""
+        if self._prices is None:
+            return None
+        population = next(
+            (line.counts.population for line in view.workloads if line.counts is not None), 0
+        )
+        snapshot = await self.licence_snapshot(session, scope)
+        if snapshot is None or population <= 0:
+            return None
+        costs = idle_costs(snapshot.rows, scope, self._prices.monthly)
+        top = next((c for c in costs if c.idle and c.idle_monthly), None)
+        if top is None or top.idle is None or top.idle_monthly is None:
+            return None
+        return IdleCost(
+            top.sku, top.idle, top.idle / population, top.idle_monthly, self._prices.currency
+        )

@@ -25,6 +25,8 @@ _HELP_LINES = (
     ("cmd_waves", "help_waves"),
     ("cmd_campaign", "help_campaign"),
     ("cmd_tips", "help_tips"),
+    ("cmd_licences", "help_licences"),
+    ("cmd_copilot", "help_copilot"),
 )
 # The word shown for a suggested command: the menu title in the reader's language.
 _COMMAND_TITLE = {
@@ -36,6 +38,8 @@ _COMMAND_TITLE = {
     Command.WAVES: "manifest.cmd_waves_title",
     Command.CAMPAIGN: "manifest.cmd_campaign_title",
     Command.TIPS: "facilitator.cmd_tips",
+    Command.LICENCES: "facilitator.cmd_licences_word",
+    Command.COPILOT: "facilitator.cmd_copilot_word",
     Command.HELP: "manifest.cmd_help_title",
     Command.MY_AMBASSADOR: "manifest.cmd_my_ambassador_title",
     Command.MY_DATA: "privacy.cmd_my_data",

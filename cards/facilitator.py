@@ -13,15 +13,23 @@ from typing import Any, Final
 
 from adoption.checkin import Template, shipped_template
 from adoption.funnel import FunnelCounts, Subject
-from adoption.gaps import Gap, largest_gap
+from adoption.gaps import Gap, IdleCost, idle_cost_leads, largest_gap
 from adoption.language import Locale
+from adoption.licences import sku_name
 from adoption.results import Sentiment
 from adoption.scenarios import Scenario, catalogue
 from adoption.signals import WORKLOADS
 from adoption.views import StatusView, TrendPoint
 from adoption.waves import WaveName
 from cards.base import Card, Element, callout, card, facts, heading, paragraph, subheading
-from cards.i18n import format_day, format_number, format_share, format_short_day, t
+from cards.i18n import (
+    format_day,
+    format_money,
+    format_number,
+    format_share,
+    format_short_day,
+    t,
+)
 
 NO_FIGURE = "\u2013"
 STAGES = ("licensed", "installed", "active", "habitual")
@@ -265,8 +273,25 @@ def department_breakdown(
     return elements
 
 
-def headline(gap: Gap | None, locale: Locale) -> Element | None:
-    """The answer first: the largest gap between deployment and adoption, in one sentence."""
+def headline(gap: Gap | None, locale: Locale, idle: IdleCost | None = None) -> Element | None:
+    """The answer first: the largest gap between deployment and adoption, in one sentence;
+    idle paid licences and their monthly cost when they are the largest."""
+    if idle is not None and idle_cost_leads(gap, idle):
+        text = t(
+            locale,
+            "facilitator.gap_idle",
+            count=idle.idle,
+            sku=sku_name(idle.sku),
+            money=format_money(idle.monthly, idle.currency, locale),
+            share=format_share(idle.share, locale),
+        )
+        return {
+            "type": "TextBlock",
+            "text": text,
+            "wrap": True,
+            "weight": "Bolder",
+            "size": "Medium",
+        }
     if gap is None:
         return None
     text = t(
@@ -302,9 +327,10 @@ def status_card(
     sentiment_source: tuple[int, date] | None = None,
     departments: Sequence[tuple[str, FunnelCounts | None]] = (),
     wave_names: Mapping[str, WaveName] | None = None,
+    idle: IdleCost | None = None,
 ) -> Card:
-    """The answer first (the largest gap), then where people are per workload, next to what
-    the latest pulse that asked this group says."""
+    """The answer first (the largest gap, or idle licences' cost when larger), then where
+    people are per workload, next to what the latest pulse that asked this group says."""
     title = scope_title(view, locale, wave_names or {})
     shown = [(line.subject, line.counts) for line in view.workloads if line.counts is not None]
     population = shown[0][1].population if shown else None
@@ -315,7 +341,7 @@ def status_card(
     if view.hidden or not shown:
         body.append(paragraph(t(locale, "facilitator.hidden_group", k=k)))
         return card(body, locale)
-    lead = headline(largest_gap(shown), locale)
+    lead = headline(largest_gap(shown), locale, idle)
     if lead is not None:
         body.append(lead)
     order = {w.value: i for i, w in enumerate(WORKLOADS)}

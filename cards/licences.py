@@ -46,15 +46,17 @@ class CopilotView:
     prompts_per_active: float | None
     idle_monthly: Decimal | None
     pricing: Pricing | None
+    tenant_totals_only: bool = False  # names concealed: the organisation's totals only
 
 
 def scope_name(scope: Scope, locale: Locale, wave_names: Mapping[str, WaveName]) -> str:
     if scope.kind == "tenant":
         return t(locale, "licences.the_organisation")
     if scope.kind == "wave":
-        return wave_names.get(scope.key, WaveName(scope.key)).label(
+        label = wave_names.get(scope.key, WaveName(scope.key)).label(
             t(locale, "facilitator.wave_word")
         )
+        return t(locale, "licences.the_wave", wave=label)
     return scope.key
 
 
@@ -169,6 +171,8 @@ def copilot_card(
         heading(t(locale, "licences.copilot_title", group=group)),
         data_line(view.report_date, locale),
     ]
+    if view.tenant_totals_only:
+        body.append(paragraph(t(locale, "licences.concealed"), subtle=True))
     if view.holders is None or view.holders == 0:
         key = "licences.copilot_hidden" if view.holders is None else "licences.copilot_none"
         body.append(paragraph(t(locale, key, k=k)))

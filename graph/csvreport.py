@@ -165,6 +165,10 @@ class Layout:
     def names(self) -> tuple[str, ...]:
         return tuple(f[0] for f in self.fields)
 
+    def has(self, name: str) -> bool:
+        """Whether the file holds the (optional) column of field `name`."""
+        return any(f[0] == name and f[1] is not None for f in self.fields)
+
 
 def layout_for(report: str, header: list[str], columns: Iterable[Column]) -> Layout:
     """Map columns to positions by name; raise naming the report and the first missing one."""

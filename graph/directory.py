@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
 from adoption.signals import Workload, workload_bit
 from graph.client import GraphConnection
 from graph.errors import DeltaExpired, GraphError, GraphNotFound, graph_call
-from graph.licences import TEAMS1, mask_from_ids
+from graph.licences import TEAMS1, mask_from_ids, skus_from_ids
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +33,14 @@ class DirectoryPerson(Protocol):
     def enabled(self) -> bool: ...
     @property
     def licensed(self) -> int: ...
+    @property
+    def skus(self) -> str: ...
 
 
 class DirectoryUser(NamedTuple):
     """A user as far as usage and the bot are concerned: object id and UPN lower-case,
-    `licensed` a workload mask. The display name is kept for the people the bot shows
+    `licensed` a workload mask, `skus` the assigned SKU part numbers (sorted, space-separated,
+    graph.licences.join_skus). The display name is kept for the people the bot shows
     (ambassadors) and the names free-text answers are scrubbed of; never logged.
 
     A NamedTuple, not a dataclass: a sync makes 100,000 of them, and a frozen dataclass
@@ -49,6 +52,7 @@ class DirectoryUser(NamedTuple):
     department: str | None
     enabled: bool
     licensed: int
+    skus: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +75,14 @@ class Sku:
     consumed_units: int
     has_teams: bool
     is_copilot: bool
+    service_plans: tuple[str, ...] = ()  # service plan names (TEAMS1, EXCHANGE_S_ENTERPRISE...)
 
 
-def user_from_graph(user: Any) -> DirectoryUser | None:
-    """Convert an SDK `User`; None when it lacks an id or a UPN (nothing to join on)."""
+def user_from_graph(
+    user: Any, part_numbers: Mapping[str, str] | None = None
+) -> DirectoryUser | None:
+    """Convert an SDK `User`; None when it lacks an id or a UPN (nothing to join on).
+    `part_numbers` maps SKU ids (lower-case) to part numbers (the tenant's subscribed SKUs)."""
     uid = getattr(user, "id", None)
     upn = getattr(user, "user_principal_name", None)
     if not isinstance(uid, str) or not isinstance(upn, str) or not uid or not upn:
@@ -94,6 +102,7 @@ def user_from_graph(user: Any) -> DirectoryUser | None:
         department=department.strip() or None if isinstance(department, str) else None,
         enabled=getattr(user, "account_enabled", True) is not False,
         licensed=mask_from_ids(plans, skus),
+        skus=skus_from_ids(skus, part_numbers or {}),
     )
 
 
@@ -102,8 +111,13 @@ def _is_removed(user: Any) -> bool:
     return "@removed" in extra
 
 
-async def read_directory(graph: GraphConnection, delta_link: str | None = None) -> DirectoryChanges:
+async def read_directory(
+    graph: GraphConnection,
+    delta_link: str | None = None,
+    part_numbers: Mapping[str, str] | None = None,
+) -> DirectoryChanges:
     """Read users through `users/delta`: everything without a link, changes with one.
+    `part_numbers` (SKU id -> part number) names each user's assigned SKUs.
 
     An expired delta link (older than about 7 days: `syncStateNotFound`) restarts a full read.
     msgraph-core's PageIterator leaves the delta link empty, so the pages are followed here.
@@ -119,7 +133,7 @@ async def read_directory(graph: GraphConnection, delta_link: str | None = None) 
             )
         except DeltaExpired:
             log.info("graph.delta_expired_restart")
-            return await read_directory(graph, None)
+            return await read_directory(graph, None, part_numbers)
     else:
         query = DeltaRequestBuilder.DeltaRequestBuilderGetQueryParameters(select=USER_FIELDS)
         config = DeltaRequestBuilder.DeltaRequestBuilderGetRequestConfiguration(
@@ -135,7 +149,7 @@ async def read_directory(graph: GraphConnection, delta_link: str | None = None) 
             if _is_removed(item):
                 removed.append(str(item.id))
                 continue
-            user = user_from_graph(item)
+            user = user_from_graph(item, part_numbers)
             if user is not None:
                 users.append(user)
         if page.odata_next_link:
@@ -171,6 +185,13 @@ async def subscribed_skus(graph: GraphConnection) -> list[Sku]:
                 consumed_units=item.consumed_units or 0,
                 has_teams=TEAMS1 in plans,
                 is_copilot=sku_id == COPILOT_SKU,
+                service_plans=tuple(
+                    sorted(
+                        str(p.service_plan_name)
+                        for p in item.service_plans or []
+                        if p.service_plan_name
+                    )
+                ),
             )
         )
     return skus

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
 from adoption.funnel import ACTIVE_DAYS
+from adoption.licences import HABITUAL_COPILOT_DAYS
 from adoption.signals import CLIENT_WORKLOADS, WORKLOADS, PersonUsage, Signal, Workload
 from adoption.signals import signal_bit as sig
 from graph.csvreport import Values
@@ -85,6 +86,11 @@ class Fold:
         self.since7 = report_date - timedelta(days=6)
         self.concealed_values = False
         self.unmatched = 0
+        # The Copilot report's version 2 columns, per person key: (active days, prompts) in
+        # its period (D28); None when the report read was version 1 (or there was none).
+        self.copilot_version: str | None = None
+        self.copilot_days: dict[str, tuple[int, int]] = {}
+        self.copilot_habitual = 0  # tenant level, for concealed reports
 
     def pseudonym(self, upn: str) -> str:
         if self.pseudonym_key is None:
@@ -307,14 +313,24 @@ _COPILOT_SIGNALS = (
 def _fold_copilot(fold: Fold, report: OpenReport) -> None:
     tenant, since7 = fold.tenant, fold.since7
     bits = [sig(signal) for _, signal in _COPILOT_SIGNALS]
-    for p, days in fold.rows(report, *(column for column, _ in _COPILOT_SIGNALS)):
+    v2 = report.layout.has("active_days")
+    fold.copilot_version = "v2" if v2 else "v1"
+    per_person = fold.copilot_days
+    columns = [column for column, _ in _COPILOT_SIGNALS]
+    for p, values in fold.rows(report, "active_days", "prompts", *columns):
         # The Copilot report lists licensed users only.
         p.licensed |= 1 << COPILOT
         tenant.licensed[COPILOT] += 1
+        active_days, prompts, days = values[0], values[1], values[2:]
         last = days[0]
         _latest(p.last_activity, COPILOT, last)
         if tenant.recent(last):
             tenant.active[COPILOT] += 1
+        if v2:
+            if active_days >= HABITUAL_COPILOT_DAYS:
+                fold.copilot_habitual += 1
+            if p.key:
+                per_person[p.key] = (active_days or 0, prompts or 0)
         for day, signal in zip(days, bits, strict=True):
             if day is not None and day >= since7:
                 p.signals |= signal

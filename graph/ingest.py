@@ -41,6 +41,11 @@ class Snapshot:
     # concealed only: workload -> [licensed, provisioned, active]
     tenant_counts: dict[str, list[int]] = field(default_factory=dict)
     digest: str = ""
+    # The Copilot report read ("v2", "v1", None: none) and, for v2, each person's active
+    # days and prompts in its 28 days (by person key), or the tenant's habitual count.
+    copilot_version: str | None = None
+    copilot_days: dict[str, tuple[int, int]] = field(default_factory=dict)
+    copilot_habitual: int = 0
 
 
 def fold_batch(
@@ -94,6 +99,9 @@ def fold_batch(
         population,
         reason,
         fold.tenant.counts() if reason else {},
+        copilot_version=fold.copilot_version,
+        copilot_days={} if reason else fold.copilot_days,
+        copilot_habitual=fold.copilot_habitual,
     )
     snapshot.digest = snapshot_digest(snapshot)
     return snapshot

@@ -6,8 +6,9 @@ Microsoft's "Product names and service plan identifiers for licensing" reference
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
+from adoption.licences import SKU_NAMES
 from adoption.signals import Workload, workload_bit
 
 TEAMS1 = "57ff2da0-773e-42df-b2af-ffb7a2317929"
@@ -65,3 +66,39 @@ def mask_from_product_names(products: Iterable[str]) -> int:
         if any(suite in name for suite in _SUITES_WITH_APPS):
             mask |= workload_bit(Workload.APPS)
     return mask
+
+
+def join_skus(part_numbers: Iterable[str]) -> str:
+    """A person's SKU part numbers as the directory mirror stores them: sorted, distinct,
+    space-separated (part numbers hold no spaces)."""
+    return " ".join(sorted({p for p in part_numbers if p}))
+
+
+def split_skus(joined: str) -> frozenset[str]:
+    return frozenset(joined.split())
+
+
+def skus_from_ids(sku_ids: Iterable[str], part_numbers: Mapping[str, str]) -> str:
+    """Assigned SKU ids (Graph `assignedLicenses`) as part numbers, through the tenant's
+    subscribed SKUs; an id the tenant does not subscribe to keeps its id."""
+    return join_skus(part_numbers.get(sku.lower(), sku.lower()) for sku in sku_ids)
+
+
+# Product display names (admin-center users export, "Licenses" column) -> part numbers:
+# the names of adoption.licences.SKU_NAMES, case-insensitively. A name not listed there
+# (regional variants, trials, free products) is left out and counted by the caller: a wrong
+# part number would put a price on a licence nobody bought.
+_BY_NAME = {name.casefold(): part for part, name in SKU_NAMES.items()}
+
+
+def skus_from_product_names(products: Iterable[str]) -> tuple[str, int]:
+    """(joined part numbers, how many names were not recognised)."""
+    found: list[str] = []
+    unknown = 0
+    for product in products:
+        part = _BY_NAME.get(" ".join(product.split()).casefold())
+        if part is None:
+            unknown += 1
+        else:
+            found.append(part)
+    return join_skus(found), unknown

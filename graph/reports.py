@@ -59,8 +59,16 @@ class ReportSpec:
     def required_headers(self) -> frozenset[str]:
         return frozenset(normalise_header(c.header) for c in self.columns if c.required)
 
-    def url(self, base_url: str, *, period: str | None = None, day: date | None = None) -> str:
-        """The Graph URL for a period (`D7`...) or a single date."""
+    def url(
+        self,
+        base_url: str,
+        *,
+        period: str | None = None,
+        day: date | None = None,
+        version: str | None = None,
+    ) -> str:
+        """The Graph URL for a period (`D7`...) or a single date; `version` ("v2") only for
+        the Copilot report, whose v2 has periods of 28 days instead of 30."""
         base = base_url.rstrip("/")
         if day is not None:
             if not self.has_date:
@@ -68,6 +76,10 @@ class ReportSpec:
             return f"{base}/{self.path}/{self.graph_name}(date={day.isoformat()})"
         if not self.has_period:
             return f"{base}/{self.path}/{self.graph_name}"
+        if version is not None:
+            if version != "v2" or period not in {"D7", "D28", "D90", "D180", "ALL"}:
+                raise ValueError(f"unknown report version or period {version!r} {period!r}")
+            return f"{base}/{self.path}/{self.graph_name}(period='{period}',version='{version}')"
         if period not in {"D7", "D30", "D90", "D180", "ALL"}:
             raise ValueError(f"unknown report period {period!r}")
         return f"{base}/{self.path}/{self.graph_name}(period='{period}')"
@@ -228,6 +240,11 @@ COPILOT = ReportSpec(
         _c("outlook_last", "Outlook Copilot Last Activity Date", D),
         _c("excel_last", "Excel Copilot Last Activity Date", D, required=False),
         _c("powerpoint_last", "PowerPoint Copilot Last Activity Date", D, required=False),
+        # Version 2 only (MicrosoftDocs/m365copilot-docs, docs/api/admin-settings/reports/
+        # copilotreportroot-getmicrosoft365copilotusageuserdetail.md, "Report versions"):
+        # absent from a v1 report, so optional; their presence says which version this is.
+        _c("prompts", "Prompts submitted for all apps", N, required=False),
+        _c("active_days", "Active Usage Days for all apps", N, required=False),
     ),
     path="copilot/reports",
     has_date=False,
@@ -243,6 +260,20 @@ DIRECTORY_EXPORT = ReportSpec(
         _c("blocked", "Block credential", B),
         _c("licenses", "Licenses", P),
         _c("display_name", "Display name", T, required=False),
+    ),
+    from_graph=False,
+)
+# uptake's own file of the tenant's subscribed SKUs for an export folder (Graph has
+# /subscribedSkus; the admin center's Billing > Licenses page has no stable export): one row
+# per SKU part number with its prepaid (enabled) and assigned (consumed) units.
+SUBSCRIPTIONS_EXPORT = ReportSpec(
+    "subscriptions",
+    "subscribed SKUs",
+    (
+        _c("part_number", "SKU part number", T),
+        _c("enabled", "Enabled units", N),
+        _c("consumed", "Consumed units", N),
+        _c("sku_id", "SKU id", T, required=False),
     ),
     from_graph=False,
 )
@@ -263,7 +294,9 @@ USAGE_REPORTS: tuple[ReportSpec, ...] = (
     ACTIVE_USERS, TEAMS_ACTIVITY, TEAMS_DEVICES, ONEDRIVE, SHAREPOINT,
     EMAIL, ENGAGE, ACTIVATIONS, M365_APPS, COPILOT,
 )  # fmt: skip
-ALL_SPECS: tuple[ReportSpec, ...] = (*USAGE_REPORTS, DIRECTORY_EXPORT, WAVES_EXPORT)
+ALL_SPECS: tuple[ReportSpec, ...] = (
+    *USAGE_REPORTS, DIRECTORY_EXPORT, WAVES_EXPORT, SUBSCRIPTIONS_EXPORT,
+)  # fmt: skip
 BY_KEY = {spec.key: spec for spec in ALL_SPECS}
 
 

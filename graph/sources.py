@@ -16,11 +16,19 @@ from typing import Literal
 
 from graph.client import GraphConnection
 from graph.csvreport import text_stream
-from graph.directory import DirectoryUser
-from graph.errors import DownloadLinkExpired, ReportFormatError, graph_call
-from graph.licences import mask_from_product_names
+from graph.directory import DirectoryUser, Sku
+from graph.errors import (
+    DownloadLinkExpired,
+    GraphError,
+    GraphNotFound,
+    ReportFormatError,
+    graph_call,
+)
+from graph.licences import COPILOT_SKU, mask_from_product_names, skus_from_product_names
 from graph.reports import (
+    COPILOT,
     DIRECTORY_EXPORT,
+    SUBSCRIPTIONS_EXPORT,
     USAGE_REPORTS,
     WAVES_EXPORT,
     OpenReport,
@@ -63,11 +71,16 @@ def _first_refresh_date(report: OpenReport) -> date | None:
 
 
 async def download_report(
-    graph: GraphConnection, spec: ReportSpec, *, period: str = "D7", day: date | None = None
+    graph: GraphConnection,
+    spec: ReportSpec,
+    *,
+    period: str = "D7",
+    day: date | None = None,
+    version: str | None = None,
 ) -> bytes:
     """The CSV bytes of one report. A refused pre-signed download link (it lives minutes)
     is asked for once more; everything else is kiota's retry policy or a typed error."""
-    url = spec.url(graph.base_url, period=period, day=day)
+    url = spec.url(graph.base_url, period=period, day=day, version=version)
     # Any report builder returns the body as bytes; with_url points it at this report.
     builder = graph.client.reports.get_office365_activations_user_detail.with_url(url)
     for attempt in (1, 2):
@@ -110,7 +123,12 @@ async def fetch_graph_batch(
     inputs: dict[str, ReportInput] = {}
     dates: list[date] = []
     for spec in USAGE_REPORTS:
-        data = await download_report(graph, spec, period=period, day=day if spec.has_date else None)
+        if spec is COPILOT and day is None:
+            data = await download_copilot(graph, period)
+        else:
+            data = await download_report(
+                graph, spec, period=period, day=day if spec.has_date else None
+            )
         report_input = bytes_input(spec, data)
         with report_input.open() as report:
             refresh = _first_refresh_date(report)
@@ -125,6 +143,21 @@ async def fetch_graph_batch(
     return UsageBatch(min(dates), "graph", inputs, concealed_setting)
 
 
+async def download_copilot(graph: GraphConnection, period: str = "D7") -> bytes:
+    """The Copilot usage report: version 2 over 28 days (active days and prompts per person)
+    where the tenant offers it; otherwise version 1 (last activity dates) for `period`.
+
+    A tenant or cloud without v2 refuses the `version` parameter (400) or the function
+    (404); any other failure is the sync's like for every report."""
+    try:
+        return await download_report(graph, COPILOT, period="D28", version="v2")
+    except GraphError as exc:
+        if not isinstance(exc, GraphNotFound) and exc.status != 400:
+            raise
+        log.info("graph.copilot_v2_unavailable", extra={"status": exc.status})
+    return await download_report(graph, COPILOT, period=period)
+
+
 # ---- Folder --------------------------------------------------------------------------------
 
 
@@ -137,6 +170,7 @@ class FolderContents:
     directory: list[DirectoryUser] | None
     waves: dict[str, str]
     wave_names: dict[str, str | None] = field(default_factory=dict)
+    subscriptions: list[Sku] | None = None
 
 
 def _file_input(spec: ReportSpec, path: Path) -> ReportInput:
@@ -150,15 +184,19 @@ def _file_input(spec: ReportSpec, path: Path) -> ReportInput:
 
 def _read_directory_export(report: OpenReport) -> list[DirectoryUser]:
     users: list[DirectoryUser] = []
-    masks: dict[tuple[str, ...], int] = {}  # few distinct licence lists
+    masks: dict[tuple[str, ...], tuple[int, str]] = {}  # few distinct licence lists
+    unknown_names = 0
     for upn, object_id, name, department, blocked, licences in report.values(
         "upn", "object_id", "display_name", "department", "blocked", "licenses"
     ):
         if not upn or not object_id:
             continue
-        mask = masks.get(licences)
-        if mask is None:
-            mask = masks[licences] = mask_from_product_names(licences)
+        found = masks.get(licences)
+        if found is None:
+            skus, unknown = skus_from_product_names(licences)
+            unknown_names += unknown
+            found = masks[licences] = (mask_from_product_names(licences), skus)
+        mask, skus = found
         users.append(
             DirectoryUser(
                 id=object_id.lower(),
@@ -167,9 +205,30 @@ def _read_directory_export(report: OpenReport) -> list[DirectoryUser]:
                 department=department or None,
                 enabled=not blocked,
                 licensed=mask,
+                skus=skus,
             )
         )
+    if unknown_names:
+        # Product names without a known part number hold no price: counted, never guessed.
+        log.info("directory.export_unknown_products", extra={"distinct_lists": unknown_names})
     return users
+
+
+def _read_subscriptions_export(report: OpenReport) -> list[Sku]:
+    return [
+        Sku(
+            sku_id=(sku_id or "").lower(),
+            part_number=part,
+            enabled_units=enabled,
+            consumed_units=consumed,
+            has_teams=False,
+            is_copilot=(sku_id or "").lower() == COPILOT_SKU or part == "Microsoft_365_Copilot",
+        )
+        for part, enabled, consumed, sku_id in report.values(
+            "part_number", "enabled", "consumed", "sku_id"
+        )
+        if part
+    ]
 
 
 def scan_folder(folder: Path) -> FolderContents:
@@ -180,6 +239,7 @@ def scan_folder(folder: Path) -> FolderContents:
     directory: list[DirectoryUser] | None = None
     waves: dict[str, str] = {}
     wave_names: dict[str, str | None] = {}
+    subscriptions: list[Sku] | None = None
     for path in sorted(folder.rglob("*.csv")):
         try:
             with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -187,6 +247,9 @@ def scan_folder(folder: Path) -> FolderContents:
                 spec = report.spec
                 if spec is DIRECTORY_EXPORT:
                     directory = (directory or []) + _read_directory_export(report)
+                    continue
+                if spec is SUBSCRIPTIONS_EXPORT:
+                    subscriptions = (subscriptions or []) + _read_subscriptions_export(report)
                     continue
                 if spec is WAVES_EXPORT:
                     for department, wave, name in report.values("department", "wave", "wave_name"):
@@ -208,4 +271,6 @@ def scan_folder(folder: Path) -> FolderContents:
                 f"(also in {batch.reports[spec.key].label})",
             )
         batch.reports[spec.key] = _file_input(spec, path)
-    return FolderContents([batches[d] for d in sorted(batches)], directory, waves, wave_names)
+    return FolderContents(
+        [batches[d] for d in sorted(batches)], directory, waves, wave_names, subscriptions
+    )

@@ -8,11 +8,13 @@ the double-space header seen in the wild, and concealed names on request.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from adoption.licences import COPILOT
 from adoption.signals import WORKLOADS, Workload
 
 FIRST = ["Jan", "Els", "Pieter", "An", "Tom", "Sofie", "Wout", "Lien", "Bram", "Noor", "Marc",
@@ -42,6 +44,10 @@ DEPARTMENTS: tuple[Department, ...] = (
 )
 DOMAIN = "contoso.be"
 DEFAULT_END = date(2026, 11, 16)
+# Copilot licences handed out for a pilot that never started, per department: their holders
+# never use Copilot, so the licences and Copilot cards show idle Copilot cost there.
+IDLE_COPILOT_PILOT = {"Logistiek": 0.30, "Productie": 0.05}
+VISIO_SHARE = 0.05  # Visio Plan 2: a SKU no usage report covers ("no usage signal")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +61,26 @@ class DemoPerson:
     locale: str
     wave: str
     licensed: frozenset[Workload]
+    skus: tuple[str, ...] = ()  # assigned SKU part numbers
+
+    def copilot_week_days(self, report_date: date) -> int:
+        """On how many days of the week ending `report_date` a Copilot user used it (2-6),
+        fixed per person and week, so every report of the same tenant agrees."""
+        digest = hashlib.blake2b(f"{self.id}|{report_date}".encode(), digest_size=2).digest()
+        return 2 + int.from_bytes(digest) % 5
+
+
+def suite_skus(licensed: frozenset[Workload]) -> tuple[str, ...]:
+    """The part numbers of the licences a synthetic person's workloads come from (an E1
+    without Teams has no part number the admin center names: it stays unmapped)."""
+    skus: list[str] = []
+    if Workload.APPS in licensed:
+        skus.append("SPE_E3" if Workload.TEAMS in licensed else "SPE_E3_NOTEAMS")
+    elif Workload.TEAMS in licensed:
+        skus.append("STANDARDPACK")
+    if Workload.COPILOT in licensed:
+        skus.append(COPILOT)
+    return tuple(skus)
 
 
 @dataclass(slots=True)
@@ -76,6 +102,19 @@ class DemoTenant:
     @property
     def waves(self) -> dict[str, str]:
         return {d.name: d.wave for d in DEPARTMENTS}
+
+    def copilot_activity(self, person: int, report_date: date) -> tuple[int, int]:
+        """(active days, prompts) of person `person` in the 28 days ending at `report_date`
+        (the v2 Copilot report, D28): days of each of the four weeks they used Copilot."""
+        index = self.report_dates.index(report_date)
+        who = self.people[person]
+        days = 0
+        for i in range(max(0, index - 3), index + 1):
+            week_end = self.report_dates[i]
+            last = self.weeks[i][person].last[WORKLOADS.index(Workload.COPILOT)]
+            if last is not None and last > week_end - timedelta(days=7):
+                days += who.copilot_week_days(week_end)
+        return days, days * (2 + who.copilot_week_days(report_date))
 
 
 def generate_tenant(
@@ -140,4 +179,16 @@ def generate_tenant(
             previous[j] = last
             week.append(WeekUsage(last, counts))
         history.append(tuple(week))
+    # Licences come from a random stream of their own: the usage above stays what it was
+    # for a seed, whatever is added here.
+    extra = random.Random(seed * 7919 + 1)  # noqa: S311 - fiction, not security
+    for j, person in enumerate(persons):
+        held = person.licensed
+        pilot = IDLE_COPILOT_PILOT.get(person.department, 0.0)
+        if Workload.COPILOT not in held and extra.random() < pilot:
+            held = held | {Workload.COPILOT}
+        skus = suite_skus(held)
+        if extra.random() < VISIO_SHARE:
+            skus = (*skus, "VISIOCLIENT")
+        persons[j] = replace(person, licensed=held, skus=skus)
     return DemoTenant(tuple(persons), dates, concealed, seed, tuple(history))

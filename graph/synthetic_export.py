@@ -39,6 +39,23 @@ def users_export_csv(tenant: DemoTenant) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+# Spare units the fictional organisation bought and assigned to nobody, per SKU.
+SPARE_UNITS = {"Microsoft_365_Copilot": 12, "SPE_E3": 4}
+
+
+def subscriptions_csv(tenant: DemoTenant) -> bytes:
+    """uptake's subscribed-SKUs file: units assigned (consumed) per SKU, and bought."""
+    consumed: dict[str, int] = {}
+    for person in tenant.people:
+        for sku in person.skus:
+            consumed[sku] = consumed.get(sku, 0) + 1
+    lines = ["SKU part number,Enabled units,Consumed units"] + [
+        f"{sku},{count + SPARE_UNITS.get(sku, 0)},{count}"
+        for sku, count in sorted(consumed.items())
+    ]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 def waves_csv(tenant: DemoTenant) -> bytes:
     """uptake's department-to-wave mapping file."""
     lines = ["Department,Wave"] + [f"{d},{w}" for d, w in sorted(tenant.waves.items())]
@@ -59,7 +76,11 @@ def write_export_folder(
             path = sub / f"export-{n:02d}.csv"
             path.write_bytes(report_csv(tenant, key, report_date))
             written.append(path)
-    for name, data in (("users.csv", users_export_csv(tenant)), ("waves.csv", waves_csv(tenant))):
+    for name, data in (
+        ("users.csv", users_export_csv(tenant)),
+        ("waves.csv", waves_csv(tenant)),
+        ("subscriptions.csv", subscriptions_csv(tenant)),
+    ):
         (folder / name).write_bytes(data)
         written.append(folder / name)
     return written

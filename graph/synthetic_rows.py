@@ -37,7 +37,34 @@ def products(person: DemoPerson) -> str:
     names = [suite]
     if Workload.COPILOT in person.licensed:
         names.append("Microsoft 365 Copilot")
+    if "VISIOCLIENT" in person.skus:
+        names.append("Visio Plan 2")
     return "+".join(names)
+
+
+# The Copilot usage user detail report as Graph v1.0 answers it (CSV). Version 1: the header
+# of the documented example response. Version 2 (`version='v2'`): "all of the information from
+# version 1" plus the columns listed under "Report versions", spelled as listed there
+# (MicrosoftDocs/m365copilot-docs, docs/api/admin-settings/reports/
+# copilotreportroot-getmicrosoft365copilotusageuserdetail.md, revision of 2026-08; the docs
+# give no v2 example, so their order here is the list's, before Report Period).
+COPILOT_V1_HEADER = (
+    "Report Refresh Date, User Principal Name, Display Name, "
+    "Last Activity Date, Copilot Chat Last Activity Date, "
+    "Microsoft Teams Copilot Last Activity Date, "
+    "Word Copilot Last Activity Date, Excel Copilot Last Activity Date, "
+    "PowerPoint Copilot Last Activity Date, "
+    "Outlook Copilot Last Activity Date, OneNote Copilot Last Activity Date, "
+    "Loop Copilot Last Activity Date, Report Period"
+)
+COPILOT_V2_HEADER = COPILOT_V1_HEADER.replace(
+    ", Report Period",
+    ", Prompts submitted for all apps, Prompts submitted for Copilot Chat (work), "
+    "Prompts submitted for Copilot Chat (web), Active Usage Days for all apps, "
+    "Copilot Chat (work) Last Activity Date, Copilot Chat (web) Last Activity Date, "
+    "Microsoft 365 Copilot Last Activity Date, Edge Last Activity Date, "
+    "Copilot Agent Last Activity Date, Report Period",
+)
 
 
 def _h(header: str) -> list[str]:
@@ -219,16 +246,8 @@ def rows_for(
                        _yes(used), "No", "No", "No", _yes(used)]  # fmt: skip
 
         return head, app_rows()
-    if key == "copilot":
-        head = _h(
-            "Report Refresh Date, User Principal Name, Display Name, "
-            "Last Activity Date, Copilot Chat Last Activity Date, "
-            "Microsoft Teams Copilot Last Activity Date, "
-            "Word Copilot Last Activity Date, Excel Copilot Last Activity Date, "
-            "PowerPoint Copilot Last Activity Date, "
-            "Outlook Copilot Last Activity Date, OneNote Copilot Last Activity Date, "
-            "Loop Copilot Last Activity Date, Report Period"
-        )
+    if key == "copilot_v1":
+        head = _h(COPILOT_V1_HEADER)
 
         def copilot_rows() -> Iterator[Row]:
             for p, s in people(Workload.COPILOT):
@@ -237,4 +256,19 @@ def rows_for(
                 yield [refresh, upn, dn, last, last, last, "", "", "", last, "", "", "7"]
 
         return head, copilot_rows()
+    if key == "copilot":
+        head = _h(COPILOT_V2_HEADER)
+        index = {p.id: j for j, p in enumerate(tenant.people)}
+
+        def copilot_v2_rows() -> Iterator[Row]:
+            for p, s in people(Workload.COPILOT):
+                upn, dn, _ = ident(p)
+                last = _d(s.last[_W[Workload.COPILOT]])
+                days, prompts = tenant.copilot_activity(index[p.id], report_date)
+                work = prompts // 2
+                yield [refresh, upn, dn, last, last, last, "", "", "", last, "", "",
+                       str(prompts), str(work), str(prompts - work), str(days),
+                       last, "", last, "", "", "28"]  # fmt: skip
+
+        return head, copilot_v2_rows()
     raise ValueError(f"unknown report key {key!r}")

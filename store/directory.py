@@ -21,13 +21,14 @@ DELTA_LINK_KEY = "users_delta_link"
 _CHUNK = 500
 
 
-# (id, upn, display name, department, enabled, licence mask): any tuple of these, such as
-# graph.directory.DirectoryUser, is taken as it is.
-DirectoryFields = tuple[str, str, str | None, str | None, bool, int]
+# (id, upn, display name, department, enabled, licence mask, SKU part numbers): any tuple of
+# these, such as graph.directory.DirectoryUser, is taken as it is.
+DirectoryFields = tuple[str, str, str | None, str | None, bool, int, str]
 
 
 class DirectoryRow(NamedTuple):
-    """One mirrored user: ids and UPNs lower-case, `licensed` a workload mask."""
+    """One mirrored user: ids and UPNs lower-case, `licensed` a workload mask, `skus` the
+    assigned SKU part numbers, sorted and space-separated (graph.licences.join_skus)."""
 
     id: str
     upn: str
@@ -35,6 +36,7 @@ class DirectoryRow(NamedTuple):
     department: str | None
     enabled: bool
     licensed: int
+    skus: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,7 @@ async def mirror(session: AsyncSession) -> dict[str, DirectoryRow]:
             DirectoryEntry.department,
             DirectoryEntry.enabled,
             DirectoryEntry.licensed,
+            DirectoryEntry.skus,
         )
     )
     return {row[0]: DirectoryRow(*row) for row in rows}

@@ -378,6 +378,9 @@ class DirectoryEntry(Base):
     department: Mapped[str | None] = mapped_column(String(200))
     enabled: Mapped[bool] = mapped_column(Boolean)
     licensed: Mapped[int] = mapped_column(Integer)
+    # Assigned SKU part numbers, sorted, space-separated: part of the mirrored row, so a
+    # sync writes a person's licences only when they change.
+    skus: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class AuditEntry(Base):
@@ -452,3 +455,51 @@ class CustomTips(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(Text)
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class LicenceSync(Base):
+    """What one snapshot knows of licences: which Copilot report it read ("v2": active days
+    and prompts; "v1": last activity only; None: no Copilot report) and whether the tenant's
+    subscribed SKUs (prepaid and consumed units) were read with it."""
+
+    __tablename__ = "licence_sync"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("usage_snapshot.id", ondelete="CASCADE"), primary_key=True
+    )
+    copilot_version: Mapped[str | None] = mapped_column(String(4))
+    subscriptions_known: Mapped[bool] = mapped_column(Boolean)
+
+
+class LicenceSubscription(Base):
+    """A subscribed SKU of the tenant as of a snapshot (GET /subscribedSkus)."""
+
+    __tablename__ = "licence_subscription"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("usage_snapshot.id", ondelete="CASCADE"), primary_key=True
+    )
+    part_number: Mapped[str] = mapped_column(String(100), primary_key=True)
+    sku_id: Mapped[str] = mapped_column(String(64))
+    enabled: Mapped[int] = mapped_column(Integer)
+    consumed: Mapped[int] = mapped_column(Integer)
+    service_plans: Mapped[list[str]] = mapped_column(JSON)
+
+
+class LicenceFigure(Base):
+    """Holders and idle holders of one SKU in one scope, stored already suppressed (k in
+    holders, adoption.licences); `habitual` and `prompts` for Copilot from the v2 report."""
+
+    __tablename__ = "licence_figure"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("usage_snapshot.id", ondelete="CASCADE"), primary_key=True
+    )
+    scope_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    scope_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    sku: Mapped[str] = mapped_column(String(100), primary_key=True)
+    hidden: Mapped[bool] = mapped_column(Boolean)
+    holders: Mapped[int | None] = mapped_column(Integer)
+    idle: Mapped[int | None] = mapped_column(Integer)
+    habitual: Mapped[int | None] = mapped_column(Integer)
+    prompts: Mapped[int | None] = mapped_column(Integer)

@@ -19,6 +19,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from adoption.language import Locale
+from adoption.rows import RowProblem
+from cards.i18n import t
 from store.engine import make_engine, make_sessions
 from store.schema import is_current, upgrade
 from uptake.settings import Settings
@@ -27,12 +30,38 @@ log = logging.getLogger("uptake.database")
 
 
 class StartupError(Exception):
-    """A command cannot start; `key`/`params` name the message in the catalogue."""
+    """A command cannot start; `key`/`params` name the message in the catalogue. A file's
+    problems (`rows`, each a catalogue key under `rows_prefix` plus a line) are rendered
+    into the `{details}` of the message, in the reader's language."""
 
-    def __init__(self, key: str, /, **params: object) -> None:
+    def __init__(
+        self,
+        key: str,
+        /,
+        *,
+        rows: tuple[RowProblem, ...] = (),
+        rows_prefix: str = "",
+        **params: object,
+    ) -> None:
         super().__init__(key)
         self.key = key
         self.params = params
+        self.rows = rows
+        self.rows_prefix = rows_prefix
+
+    def params_in(self, locale: Locale) -> dict[str, object]:
+        """The message's parameters, the file's problems included (one line in all)."""
+        if not self.rows:
+            return dict(self.params)
+        parts = []
+        for problem in self.rows:
+            text = t(locale, f"{self.rows_prefix}{problem.code}", detail=problem.detail)
+            parts.append(
+                t(locale, "startup.at_line", line=problem.line, problem=text)
+                if problem.line
+                else text
+            )
+        return {**self.params, "details": "; ".join(parts)}
 
 
 @dataclass

@@ -6,7 +6,9 @@ its usage reports end two days before today (Microsoft's reports lag as much), a
 written afresh when they have grown older than a week. The Agents Playground's signed-in user
 joins it as a facilitator and as an ambassador of Logistiek: like anyone who installs while a
 check-in is open, they are sent the open pulse right after the welcome, and then this week's
-tip, the facilitators' digest and Logistiek's nudge (its habit stands still).
+tip, the facilitators' digest and Logistiek's nudge (its habit stands still). Licences come
+with example prices; Logistiek holds Copilot licences from a pilot that never started, so
+`licences` and `copilot` show idle Copilot cost per department.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from graph.synthetic import DEPARTMENTS, DemoPerson, generate_tenant
 from graph.synthetic_export import write_export_folder
 from store import ambassadors, checkins, usage, waves
 from store.tables import Person
+from uptake.prices import EXAMPLE_PRICES
 from uptake.root import Runtime
 from uptake.settings import Settings
 from uptake.sync import run_sync
@@ -65,6 +68,8 @@ def demo_settings(settings: Settings) -> Settings:
             "database_url": None,
             "reports_dir": folder / "reports",
             "facilitators": (*settings.facilitators, PLAYGROUND_USER_ID),
+            # The demo's example prices: every licence card says they are examples.
+            "licence_prices": EXAMPLE_PRICES,
         }
     )
 

@@ -35,6 +35,7 @@ from bot.facilitator_ambassadors import Registry
 from bot.facilitator_audit import AuditLog
 from bot.facilitator_campaigns import Campaigns
 from bot.facilitator_digest import Digest
+from bot.facilitator_licences import LicenceAnswers
 from bot.facilitator_reads import FacilitatorReads
 from bot.inbound_auth import TokenVerifier
 from bot.installer import Installer
@@ -55,6 +56,7 @@ from store.answers import Answer, answer_writer
 from store.audit import AuditRecord, write_audit
 from store.batching import BatchWriter
 from uptake.database import Database, StartupError, open_database
+from uptake.prices import load_prices
 from uptake.settings import BotCredentials, Settings
 from uptake.sync import run_sync
 
@@ -191,6 +193,8 @@ class Runtime:
         clock: Clock = utc_now,
     ) -> Runtime:
         """Everything a command or the service needs; raises StartupError with a plain reason."""
+        # A bad price list stops the start before anything is opened or written.
+        prices = load_prices(settings)
         secret = load_or_create_secret(settings)
         database = await open_database(settings, secret=secret, migrate=migrate)
         memoise_product_info()
@@ -251,9 +255,11 @@ class Runtime:
             min_group_size=k,
             tips=coaching,
         )
+        reads = FacilitatorReads(prices=prices.prices if prices is not None else None)
+        facilitation = facilitator.Facilitation(sessions, reads, k)
         facilitator.register(
             router,
-            facilitator.Facilitation(sessions, FacilitatorReads(), k),
+            facilitation,
             Campaigns(sessions, clock, settings.timezone, k),
             Registry(sessions, clock),
             digest,
@@ -261,6 +267,7 @@ class Runtime:
             facilitator_access(settings, sessions),
             k,
             AuditLog(sessions, clock, months=settings.retention_audit_months),
+            LicenceAnswers(sessions, reads, facilitation, prices, k),
         )
         ambassador.register(
             router, renderers, ambassador.Ambassadors(sessions, settings.facilitators), coaching

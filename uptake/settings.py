@@ -87,6 +87,12 @@ class Settings(BaseSettings):
     retention_usage_months: int = Field(default=13, ge=2, le=120)
     retention_audit_months: int = Field(default=13, ge=1, le=120)
     retention_messages_days: int = Field(default=90, ge=30, le=3650)
+    # The operator's price list (CSV `sku,monthly_price,currency`), read and checked at start
+    # (uptake.prices); without it the licence cards show counts, no costs.
+    licence_prices: Path | None = None
+    # `uptake licences idle --export FILE` lists idle licence holders by name: off unless the
+    # operator turns it on here.
+    allow_idle_export: bool = False
 
     @field_validator("tip_weekday", "digest_weekday")
     @classmethod

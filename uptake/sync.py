@@ -21,21 +21,32 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adoption.funnel import FunnelRow, publish, tally_people, tenant_only
 from adoption.history import PersonHistory, derive_all
+from adoption.licences import (
+    COPILOT,
+    LicenceRow,
+    Subscription,
+    publish_licences,
+    tally_by_index,
+    tenant_licences,
+)
 from adoption.rights import cutoffs, forgotten_filter, tombstone_key
 from adoption.scenarios import catalogue
-from adoption.signals import PersonUsage
+from adoption.signals import PersonUsage, Workload
 from adoption.waves import WaveRules
 from graph.client import GraphConnection, open_graph
 from graph.directory import (
     DirectoryChanges,
     DirectoryPerson,
+    Sku,
     concealed_names_setting,
     read_directory,
+    subscribed_skus,
 )
+from graph.errors import GraphForbidden
 from graph.identity import pseudonym_key
 from graph.ingest import Snapshot, fold_batch
 from graph.sources import UsageBatch, fetch_graph_batch, scan_folder
-from store import directory, history, people, rights
+from store import directory, history, licences, people, rights
 from store import usage as repo
 from store import waves as wave_table
 from store.history import Previous
@@ -82,6 +93,43 @@ def derive_funnels(
     return histories, publish(tally, k)
 
 
+def compute_licences(
+    snapshot: Snapshot, users: Sequence[DirectoryPerson] | None, k: int
+) -> list[LicenceRow]:
+    """Holders and idle holders per scope and SKU, published (k in holders). Concealed
+    reports join no person to usage: SKU totals of the tenant only."""
+    if users is None:
+        return []  # no directory: nobody is known to hold anything
+    if snapshot.concealed_reason is not None:
+        totals: dict[str, int] = {}
+        for user in users:
+            if user.enabled:
+                for sku in user.skus.split():
+                    totals[sku] = totals.get(sku, 0) + 1
+        counts = snapshot.tenant_counts.get(Workload.COPILOT.value)
+        copilot = None
+        if counts is not None:
+            habitual = snapshot.copilot_habitual if snapshot.copilot_version == "v2" else None
+            copilot = (counts[0], counts[2], habitual)
+        return tenant_licences(totals, copilot, k)
+    skus = {user.id: user.skus for user in users if user.skus}
+    copilot_days = snapshot.copilot_days
+    v2 = snapshot.copilot_version == "v2"
+    holders = (
+        (
+            p.department,
+            p.wave,
+            held,
+            p.last_activity,
+            # Listed in the v2 report with no row: no Copilot day (a holder it omits).
+            copilot_days.get(p.key, (0, 0)) if v2 and COPILOT in held else None,
+        )
+        for p in snapshot.people
+        if p.enabled and (held := skus.get(p.key))
+    )
+    return publish_licences(tally_by_index(holders, snapshot.report_date), k, habit_known=v2)
+
+
 async def import_batches(
     sessions: async_sessionmaker[AsyncSession],
     batches: Sequence[UsageBatch],
@@ -93,6 +141,7 @@ async def import_batches(
     pseudonym_key: bytes | None = None,
     forgotten: Forgotten | None = None,
     usage_since: date | None = None,
+    subscriptions: Sequence[Sku] | None = None,
 ) -> list[SyncOutcome]:
     """Fold, count and store each batch, oldest first: each carries the evidence of the
     latest earlier snapshot forward. A new or replaced date makes the later snapshots it
@@ -127,6 +176,15 @@ async def import_batches(
                     funnels=funnels,
                 )
                 await history.mark_later_stale(session, snapshot.report_date)
+            # Licences change without usage changing: their figures are replaced every time.
+            rows = await asyncio.to_thread(compute_licences, snapshot, users, k)
+            await licences.save_licences(
+                session,
+                snapshot.report_date,
+                copilot_version=snapshot.copilot_version,
+                subscriptions=_subscriptions(subscriptions),
+                rows=rows,
+            )
         log.info(
             "usage.snapshot_stored",
             extra={"report_date": snapshot.report_date.isoformat(), "outcome": outcome},
@@ -140,6 +198,16 @@ async def import_batches(
             progress(f"stored {snapshot.report_date.isoformat()}")
     await rederive_stale(sessions, k)
     return outcomes
+
+
+def _subscriptions(skus: Sequence[Sku] | None) -> list[Subscription] | None:
+    if skus is None:
+        return None
+    return [
+        Subscription(s.sku_id, s.part_number, s.enabled_units, s.consumed_units, s.service_plans)
+        for s in skus
+        if s.part_number
+    ]
 
 
 async def rederive_stale(
@@ -269,14 +337,17 @@ async def run_sync(
             pseudonym_key=key,
             forgotten=forgotten,
             usage_since=since,
+            subscriptions=contents.subscriptions,
         )
     opener = graph_opener or (lambda s: open_graph(s.graph_access, **dict(graph_options or {})))
     mapping = await _wave_rules(sessions, waves or {})
     async with opener(settings) as graph:
         concealed = await concealed_names_setting(graph)
+        skus = await _read_subscriptions(graph)
+        part_numbers = {s.sku_id: s.part_number for s in skus or () if s.part_number}
         async with sessions() as session:
             link = await directory.get_state(session, directory.DELTA_LINK_KEY)
-        read = await read_directory(graph, link)
+        read = await read_directory(graph, link, part_numbers)
         users = await store_directory(sessions, read, mapping, forgotten)
         if progress is not None:
             progress("directory")
@@ -291,6 +362,7 @@ async def run_sync(
         pseudonym_key=key,
         forgotten=forgotten,
         usage_since=since,
+        subscriptions=skus,
     )
 
 
@@ -305,3 +377,13 @@ async def _forgotten(
     if secret is None:
         raise ValueError("people asked to be forgotten: the sync needs the server secret")
     return forgotten_filter(tombstone_key(secret), stones)
+
+
+async def _read_subscriptions(graph: GraphConnection) -> list[Sku] | None:
+    """The tenant's subscribed SKUs; None without Organization.Read.All (licences are then
+    known by SKU id only, and unassigned units not at all): the usage sync goes on."""
+    try:
+        return await subscribed_skus(graph)
+    except GraphForbidden:
+        log.warning("graph.subscribed_skus_forbidden")
+        return None

@@ -2,7 +2,8 @@
 
 It serves the synthetic tenant the way Graph does: report calls answer 302 to a pre-signed
 download URL on a different origin (which must arrive without Authorization), CSV with a BOM,
-reordered columns and a double-space header; Copilot answers 200 with CSV directly. Faults
+reordered columns and a double-space header; Copilot answers 200 with CSV directly, version 2
+(`version='v2'`, D28) unless `copilot_v2` is off (then 400, as a tenant without it). Faults
 are switched on per test: 429 with Retry-After, 503, an expired download link, malformed CSV,
 a missing column, 403 for a missing permission, an expired users delta link.
 """
@@ -20,7 +21,7 @@ from aiohttp import web
 from adoption.signals import Workload
 from graph import licences
 from graph.synthetic import DemoTenant
-from graph.synthetic_export import report_csv
+from graph.synthetic_export import SPARE_UNITS, report_csv
 
 _REPORT = re.compile(r"^/v1\.0/(?:copilot/)?reports/(\w+)(?:\((.*)\))?$")
 _KEY_BY_NAME = {
@@ -43,6 +44,15 @@ _PLANS = {
     Workload.APPS: [licences.OFFICESUBSCRIPTION],
 }
 TOKEN = "fake-graph-token"
+# SKU ids of the synthetic tenant's part numbers (Microsoft's "Product names and service plan
+# identifiers for licensing"; the fake only needs them distinct and stable).
+SKU_IDS = {
+    "SPE_E3": "05e9a617-0261-4cee-bb44-138d3ef5d965",
+    "SPE_E3_NOTEAMS": "dcf0408c-aaec-446c-afd4-43e3683943ea",
+    "STANDARDPACK": "18181a46-0d4e-45cd-891e-60aabd171b4e",
+    "Microsoft_365_Copilot": licences.COPILOT_SKU,
+    "VISIOCLIENT": "c5928f49-12ba-48f7-ada3-0d743a3601d5",
+}
 
 
 @dataclass
@@ -68,6 +78,7 @@ class FakeGraph:
     forbidden: set[str] = field(default_factory=set)
     expired_delta_tokens: set[str] = field(default_factory=set)
     page_size: int = 50
+    copilot_v2: bool = True
     seen: list[Seen] = field(default_factory=list)
     calls: Counter[str] = field(default_factory=Counter)
     # group id -> member object ids, answered by POST /users/{id}/checkMemberGroups
@@ -98,7 +109,7 @@ class FakeGraph:
             return self._error(403, "Authorization_RequestDenied", "Insufficient privileges")
         match = _REPORT.match(path)
         if match:
-            return self._report(match.group(1))
+            return self._report(match.group(1), match.group(2) or "")
         if path == "/v1.0/admin/reportSettings":
             return web.json_response({"displayConcealedNames": self.concealed_setting})
         if path in ("/v1.0/users/delta()", "/v1.0/users/delta", "/v1.0/users"):
@@ -109,20 +120,27 @@ class FakeGraph:
             found = [g for g in asked if user in self.groups.get(g, set())]
             return web.json_response({"value": found})
         if path == "/v1.0/subscribedSkus":
-            return web.json_response({"value": [self._sku()]})
+            return web.json_response({"value": self._skus()})
         return self._error(404, "Request_ResourceNotFound", "no such resource")
 
-    def _report(self, name: str) -> web.Response:
+    def _report(self, name: str, arguments: str) -> web.Response:
         key = _KEY_BY_NAME.get(name)
         if key is None:
             return self._error(400, "BadRequest", "unknown report")
+        if key == "copilot":
+            if "version='v2'" not in arguments:
+                key = "copilot_v1"
+            elif not self.copilot_v2:
+                return self._error(400, "BadRequest", "Invalid version parameter")
+            elif "period='D28'" not in arguments:
+                return self._error(400, "BadRequest", "v2 periods are D7, D28, D90, D180, ALL")
         day = self.report_date or self.tenant.report_dates[-1]
         body = report_csv(self.tenant, key, day)
         if name in self.malformed:
             body = body + b'2026-11-16,"unterminated\n'
         if name in self.drop_header:
             body = body.replace(self.drop_header[name].encode(), b"Something Else", 1)
-        if key == "copilot":  # the Copilot report answers the CSV directly
+        if key.startswith("copilot"):  # the Copilot report answers the CSV directly
             return web.Response(body=body, content_type="application/octet-stream")
         token = secrets.token_hex(8)
         expired = name in self.expire_first_download
@@ -134,7 +152,7 @@ class FakeGraph:
     def _user_json(self, index: int) -> dict[str, object]:
         person = self.tenant.people[index]
         plans = [p for w in person.licensed for p in _PLANS.get(w, [])]
-        skus = [licences.COPILOT_SKU] if Workload.COPILOT in person.licensed else []
+        skus = [SKU_IDS[part] for part in person.skus]
         return {
             "id": person.id,
             "userPrincipalName": person.upn,
@@ -165,14 +183,20 @@ class FakeGraph:
             body["@odata.deltaLink"] = f"{self.base_url}/users/delta()?$deltatoken=t1"
         return web.json_response(body)
 
-    def _sku(self) -> dict[str, object]:
-        return {
-            "skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965",
-            "skuPartNumber": "SPE_E3",
-            "consumedUnits": len(self.tenant.people),
-            "prepaidUnits": {"enabled": len(self.tenant.people) + 10},
-            "servicePlans": [{"servicePlanId": licences.TEAMS1, "servicePlanName": "TEAMS1"}],
-        }
+    def _skus(self) -> list[dict[str, object]]:
+        consumed = Counter(part for person in self.tenant.people for part in person.skus)
+        plans = {"SPE_E3": [{"servicePlanId": licences.TEAMS1, "servicePlanName": "TEAMS1"}]}
+        return [
+            {
+                "skuId": sku_id,
+                "skuPartNumber": part,
+                "consumedUnits": consumed[part],
+                "prepaidUnits": {"enabled": consumed[part] + SPARE_UNITS.get(part, 0)},
+                "servicePlans": plans.get(part, []),
+            }
+            for part, sku_id in SKU_IDS.items()
+            if consumed[part]
+        ]
 
     # -- download host -------------------------------------------------------------------
 

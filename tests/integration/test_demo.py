@@ -165,3 +165,30 @@ async def test_a_simulated_month_brings_each_ambassador_four_tips_and_the_facili
     ):
         mondays = {at for at, seen in arrived if seen == kind}
         assert mondays == {MONDAY_MIDNIGHT + timedelta(days=7 * w, hours=hour) for w in weeks}
+
+
+async def test_the_demo_shows_idle_copilot_cost_per_department_at_example_prices(
+    demo: Demo,
+) -> None:
+    from tests.fakes import activities as act
+    from tests.integration.bot.test_spine import texts
+
+    await demo.prepare(TUESDAY_TEN)
+    await demo.install()
+    answers: dict[str, str] = {}
+    async with aiohttp.ClientSession() as http:
+        for text in ("licences", "licences Logistiek", "copilot Logistiek", "copilot"):
+            before = len(demo.seen())
+            async with http.post(
+                demo.server.make_url("/api/messages"),
+                json=act.message(PLAYGROUND_USER, demo.connector.url, text),
+            ) as response:
+                assert response.status in (200, 202)
+            answers[text] = texts(demo.seen()[before].cards[0])
+    logistiek = answers["licences Logistiek"]
+    assert "idle Copilot licences in Logistiek, €" in logistiek
+    assert "a month" in logistiek
+    assert "example prices" in logistiek
+    assert "Idle licences, a month" in answers["copilot Logistiek"]
+    assert "A habit (12 of the 28 days)" in answers["copilot"]
+    assert "Paid for, assigned to nobody" in answers["licences"]

@@ -14,6 +14,7 @@ def main() -> None:
 def _register() -> None:
     # Imported here, not at module top, so `import uptake.cli` builds nothing else.
     from uptake.cli import ambassadors, campaign, checkin, db, jobs, serve, tips, usage, waves
+    from uptake.cli import licences as licences_cli
     from uptake.cli import manifest as manifest_cli
     from uptake.cli import outbox as outbox_cli
 
@@ -29,6 +30,7 @@ def _register() -> None:
         jobs,
         outbox_cli,
         manifest_cli,
+        licences_cli,
     ):
         for command in module.COMMANDS:
             main.add_command(command)

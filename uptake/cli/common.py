@@ -97,7 +97,7 @@ def run(main: Callable[[], Coroutine[Any, Any, int]]) -> NoReturn:
     try:
         code = asyncio.run(main())
     except StartupError as error:
-        say(error.key, err=True, **error.params)
+        say(error.key, err=True, **error.params_in(reader_locale()))
         code = EXIT_FAILED
     except KeyboardInterrupt:
         code = EXIT_INTERRUPTED

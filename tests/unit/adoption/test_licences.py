@@ -96,3 +96,75 @@ def test_idle_cost_is_price_times_idle_costliest_first() -> None:
     assert (copilot.sku, copilot.holders, copilot.idle) == (COPILOT, 14, 14)
     assert copilot.idle_monthly == Decimal("393.40")
     assert (suite.sku, suite.idle, suite.idle_monthly) == ("SPE_E3", 0, None)  # no price given
+
+
+def test_idle_cost_leads_the_headline_only_when_it_is_the_largest_gap() -> None:
+    from decimal import Decimal
+
+    from adoption.funnel import Subject
+    from adoption.gaps import Gap, IdleCost, idle_cost_leads
+
+    teams_start = Gap(Subject("workload", "teams"), "start", 0.9, 0.9, 0.6)  # loses 30 points
+    idle = IdleCost(COPILOT, 14, 0.35, Decimal("393.40"), "EUR")
+    assert idle_cost_leads(teams_start, idle)
+    assert not idle_cost_leads(teams_start, IdleCost(COPILOT, 4, 0.10, Decimal(112), "EUR"))
+    assert idle_cost_leads(None, idle)
+    # A rounding error of a group, or licences that cost nothing, lead nothing.
+    assert not idle_cost_leads(None, IdleCost(COPILOT, 1, 0.01, Decimal(28), "EUR"))
+    assert not idle_cost_leads(None, IdleCost(COPILOT, 14, 0.35, Decimal(0), "EUR"))
+
+
+def test_the_status_headline_names_the_idle_cost_when_it_leads() -> None:
+    from decimal import Decimal
+
+    from adoption.gaps import IdleCost
+    from cards.facilitator import headline
+
+    element = headline(None, "en", IdleCost(COPILOT, 14, 0.35, Decimal("393.40"), "EUR"))
+    assert element is not None
+    assert element["text"] == (
+        "Microsoft 365 Copilot: 14 licences lie idle, €393 a month (35% of the group): "
+        "the largest gap is paid licences nobody uses."
+    )
+
+
+def test_the_fast_tally_counts_exactly_like_the_plain_one() -> None:
+    import random
+    from datetime import timedelta
+
+    from adoption.licences import PAYS_FOR, tally_by_index
+    from adoption.signals import WORKLOADS
+
+    rng = random.Random(12)
+    skus = [*PAYS_FOR, "VISIOCLIENT", "POWER_BI_PRO"]
+    holders = []
+    for _ in range(2000):
+        last = [
+            None if rng.random() < 0.3 else AS_OF - timedelta(days=rng.randrange(60))
+            for _ in WORKLOADS
+        ]
+        held = frozenset(rng.sample(skus, rng.randrange(1, 4)))
+        days = (rng.randrange(29), rng.randrange(200)) if rng.random() < 0.8 else None
+        holders.append(
+            Holder(
+                rng.choice(["A", "B", None]),
+                rng.choice(["1", None]),
+                held,
+                dict(zip(WORKLOADS, last, strict=True)),
+                days,
+            )
+        )
+    fast = tally_by_index(
+        (
+            (
+                h.department,
+                h.wave,
+                " ".join(sorted(h.skus)),
+                [h.last_activity[w] for w in WORKLOADS],
+                h.copilot_days,
+            )
+            for h in holders
+        ),
+        AS_OF,
+    )
+    assert fast == tally_holders(holders, AS_OF)

@@ -32,7 +32,7 @@ from adoption.history import derive_all
 from adoption.licences import COPILOT, Holder, publish_licences, tally_holders
 from adoption.results import Answered, summarise
 from adoption.scenarios import catalogue
-from adoption.scopes import TENANT, Scope, leaf
+from adoption.scopes import TENANT, Scope, leaf, suppressed_scopes
 from adoption.signals import SIGNALS, WORKLOADS, PersonUsage, Workload
 
 AS_OF = date(2026, 11, 30)
@@ -306,3 +306,24 @@ def test_an_intersection_of_a_department_and_a_wave_cannot_be_derived() -> None:
         visible[TENANT] = results.overall.respondents
     assert_nothing_under_k("check-in results", visible, _leaf_sizes(organisation), 3)
     assert_nothing_derivable("check-in results", visible, _leaf_sizes(organisation), 3)
+
+
+def test_a_complement_is_chosen_so_that_hiding_does_not_cascade() -> None:
+    """The demo's Copilot holders: hiding Productie (8) as HR's complement forced Logistiek (17)
+    out beside it in wave 3; hiding wave 1 instead settles it, and both stay visible."""
+    cells = {
+        ("Financiën", "1"): 1,
+        ("HR", "2"): 1,
+        ("IT", "1"): 11,
+        ("Logistiek", "3"): 17,
+        ("Productie", "3"): 8,
+        ("Verkoop", "1"): 4,
+    }
+    hidden = suppressed_scopes(cells, 5)
+    assert Scope("department", "Logistiek") not in hidden
+    assert Scope("department", "Productie") not in hidden
+    scopes = [TENANT]
+    scopes += [Scope("department", d) for d in {d for d, _ in cells}]
+    scopes += [Scope("wave", w) for w in {w for _, w in cells}]
+    visible = {s: sum(cells[c] for c in members(s, list(cells))) for s in scopes if s not in hidden}
+    assert_nothing_under_k("licences", visible, cells, 5)
