@@ -361,6 +361,38 @@ def copilot_figures(
     return CopilotFigures(counts.holders, active, counts.habitual, per_active, monthly, cost)
 
 
+@dataclass(frozen=True, slots=True)
+class DepartmentIdle:
+    """One department's idle Copilot licences (a published, suppressed row)."""
+
+    department: str
+    holders: int
+    idle: int
+    monthly: Decimal | None
+
+
+def copilot_idle_by_department(
+    rows: Sequence[LicenceRow], price: Mapping[str, Decimal]
+) -> list[DepartmentIdle]:
+    """Where the idle Copilot licences are: every department shown (k applied, as every row)
+    that holds idle ones, most idle first."""
+    found = [
+        DepartmentIdle(
+            r.scope.key,
+            r.counts.holders,
+            r.counts.idle,
+            price[COPILOT] * r.counts.idle if COPILOT in price else None,
+        )
+        for r in rows
+        if r.sku == COPILOT
+        and r.scope.kind == "department"
+        and r.scope.shown
+        and r.counts is not None
+        and r.counts.idle
+    ]
+    return sorted(found, key=lambda d: (-d.idle, d.department))
+
+
 def idle_skus(
     skus: Iterable[str], last_activity: Mapping[Workload, date | None], as_of: date
 ) -> list[str]:

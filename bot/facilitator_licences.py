@@ -16,10 +16,17 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adoption.licences import copilot_figures, group_licences, suggest
+from adoption.licences import (
+    COPILOT,
+    DepartmentIdle,
+    copilot_figures,
+    copilot_idle_by_department,
+    group_licences,
+    suggest,
+)
 from adoption.questions import Question
 from adoption.results import Sentiment
-from adoption.scopes import Scope
+from adoption.scopes import TENANT, Scope
 from adoption.waves import WaveName
 from bot.dispatch import Reply, Turn
 from bot.facilitator import Facilitation, ScopeAnswer
@@ -29,7 +36,7 @@ from cards import licences as cl
 from cards.base import Card
 from cards.i18n import t
 from store import waves
-from store.licences import LicenceSnapshot
+from store.licences import LicenceSnapshot, department_rows
 from uptake.prices import Prices
 
 
@@ -125,6 +132,11 @@ class LicenceAnswers:
         if snapshot is None or said is None:
             return _no_licences(turn)
         figures = copilot_figures(snapshot.rows, found.scope, self._price)
+        departments: tuple[DepartmentIdle, ...] = ()
+        if found.scope == TENANT and not snapshot.concealed:
+            async with self._sessions() as session:
+                rows = await department_rows(session, COPILOT)
+            departments = tuple(copilot_idle_by_department(rows, self._price))
         view = cl.CopilotView(
             found.scope,
             snapshot.report_date,
@@ -135,6 +147,7 @@ class LicenceAnswers:
             figures.idle_monthly,
             self._pricing,
             tenant_totals_only=snapshot.concealed,
+            departments=departments,
         )
         card = cl.copilot_card(
             view,

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from adoption.language import Locale
-from adoption.licences import COPILOT, Cost, Subscription, suggest
+from adoption.licences import COPILOT, Cost, DepartmentIdle, Subscription, suggest
 from adoption.results import Sentiment
 from adoption.scopes import TENANT, Scope
 from cards import licences as cl
@@ -40,6 +40,21 @@ def samples(locale: Locale) -> dict[str, Card]:
     source = (4, date(2026, 11, 23))
     copilot = cl.CopilotView(logistiek, DAY, 20, 6, 2, 41.5, Decimal("393.40"), EUR)
     copilot_v1 = cl.CopilotView(logistiek, DAY, 20, 6, None, None, None, None)
+    organisation = cl.CopilotView(
+        TENANT,
+        DAY,
+        42,
+        21,
+        10,
+        60.0,
+        Decimal("590.10"),
+        EUR,
+        departments=(
+            DepartmentIdle("Logistiek", 17, 15, Decimal("421.50")),
+            DepartmentIdle("Productie", 8, 4, Decimal("112.40")),
+            DepartmentIdle("IT", 11, 2, Decimal("56.20")),
+        ),
+    )
     return {
         "licences": cl.licences_card(
             view,
@@ -70,6 +85,14 @@ def samples(locale: Locale) -> dict[str, Card]:
             locale,
             5,
             suggestion=suggest(costs, ()),
+            sentiment=said,
+            sentiment_source=source,
+        ),
+        "copilot-organisation": cl.copilot_card(
+            organisation,
+            locale,
+            5,
+            suggestion=suggest([Cost(COPILOT, 42, 21, Decimal("590.10"))], ()),
             sentiment=said,
             sentiment_source=source,
         ),

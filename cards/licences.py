@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from adoption.language import Locale
-from adoption.licences import COPILOT, Cost, Subscription, Suggestion, sku_name
+from adoption.licences import COPILOT, Cost, DepartmentIdle, Subscription, Suggestion, sku_name
 from adoption.results import Sentiment
 from adoption.scopes import Scope
 from adoption.waves import WaveName
@@ -47,6 +47,8 @@ class CopilotView:
     idle_monthly: Decimal | None
     pricing: Pricing | None
     tenant_totals_only: bool = False  # names concealed: the organisation's totals only
+    # For the organisation: where its idle Copilot licences are, per department shown.
+    departments: tuple[DepartmentIdle, ...] = ()
 
 
 def scope_name(scope: Scope, locale: Locale, wave_names: Mapping[str, WaveName]) -> str:
@@ -212,8 +214,33 @@ def copilot_card(
     if money:
         lines.append((t(locale, "licences.copilot_idle_cost"), money))
     body.append(facts(lines))
+    body.extend(_idle_per_department(view, locale))
     body.extend(sentiment_block(sentiment, sentiment_source, locale, k))
     key = "licences.copilot_yardstick" if view.habitual is not None else "licences.copilot_v1"
     body.append(paragraph(t(locale, key), subtle=True))
     body.append(_pricing_line(view.pricing, locale))
     return card(body, locale)
+
+
+def _idle_per_department(view: CopilotView, locale: Locale) -> list[Element]:
+    """Bars of idle licences per department, and each one's holders and monthly cost."""
+    if not view.departments:
+        return []
+    lines = []
+    for found in view.departments:
+        text = t(
+            locale, "licences.copilot_department_idle", count=found.idle, holders=found.holders
+        )
+        money = _money(found.monthly, view.pricing, locale)
+        lines.append((found.department, f"{text} · {money}" if money else text))
+    return [
+        subheading(t(locale, "licences.copilot_by_department")),
+        {
+            "type": "Chart.HorizontalBar",
+            "data": [{"x": d.department, "y": d.idle} for d in view.departments],
+            "color": "categoricalBlue",
+            "displayMode": "AbsoluteNoAxis",
+            "fallback": paragraph(t(locale, "licences.figures_below"), subtle=True),
+        },
+        facts(lines),
+    ]

@@ -161,6 +161,40 @@ async def latest_licences(session: AsyncSession, scope: Scope) -> LicenceSnapsho
     return LicenceSnapshot(report_date, concealed is not None, version, rows, subscriptions)
 
 
+async def department_rows(session: AsyncSession, sku: str) -> list[LicenceRow]:
+    """One SKU's figures of every department in the latest snapshot with licences (as
+    stored: suppressed), for where in the organisation its idle licences are."""
+    latest = (
+        select(LicenceSync.snapshot_id)
+        .join(UsageSnapshot, UsageSnapshot.id == LicenceSync.snapshot_id)
+        .order_by(UsageSnapshot.report_date.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    figures = await session.execute(
+        select(
+            LicenceFigure.scope_key,
+            LicenceFigure.hidden,
+            LicenceFigure.holders,
+            LicenceFigure.idle,
+        )
+        .where(
+            LicenceFigure.snapshot_id == latest,
+            LicenceFigure.scope_kind == "department",
+            LicenceFigure.sku == sku,
+        )
+        .order_by(LicenceFigure.scope_key)
+    )
+    return [
+        LicenceRow(
+            Scope("department", key),
+            sku,
+            None if hidden or holders is None else LicenceCounts(holders, idle),
+        )
+        for key, hidden, holders, idle in figures
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class HolderRecord:
     """One licence holder as the idle export lists them (operator command only)."""

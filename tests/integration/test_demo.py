@@ -191,4 +191,8 @@ async def test_the_demo_shows_idle_copilot_cost_per_department_at_example_prices
     assert "example prices" in logistiek
     assert "Idle licences, a month" in answers["copilot Logistiek"]
     assert "A habit (12 of the 28 days)" in answers["copilot"]
+    # The organisation's card says where the idle Copilot licences are, per department.
+    assert "Idle Copilot licences per department" in answers["copilot"]
+    assert "Logistiek" in answers["copilot"]
+    assert "of 17 idle · €" in answers["copilot"]
     assert "Paid for, assigned to nobody" in answers["licences"]

@@ -7,8 +7,11 @@ from decimal import Decimal
 
 from adoption.licences import (
     COPILOT,
+    DepartmentIdle,
     Holder,
     LicenceCounts,
+    LicenceRow,
+    copilot_idle_by_department,
     idle_costs,
     is_idle,
     publish_licences,
@@ -168,3 +171,21 @@ def test_the_fast_tally_counts_exactly_like_the_plain_one() -> None:
         AS_OF,
     )
     assert fast == tally_holders(holders, AS_OF)
+
+
+def test_idle_copilot_per_department_lists_shown_departments_with_idle_ones_most_first() -> None:
+    rows = [
+        LicenceRow(TENANT, COPILOT, LicenceCounts(30, 20)),
+        LicenceRow(Scope("department", "Logistiek"), COPILOT, LicenceCounts(17, 15)),
+        LicenceRow(Scope("department", "IT"), COPILOT, LicenceCounts(11, 2)),
+        LicenceRow(Scope("department", "HR"), COPILOT, None),  # hidden: never listed
+        LicenceRow(Scope("department", "Verkoop"), COPILOT, LicenceCounts(6, 0)),
+        LicenceRow(Scope("wave", "3"), COPILOT, LicenceCounts(17, 15)),
+        LicenceRow(Scope("department", "IT"), "SPE_E3", LicenceCounts(20, 3)),
+    ]
+    found = copilot_idle_by_department(rows, {COPILOT: Decimal("28.10")})
+    assert found == [
+        DepartmentIdle("Logistiek", 17, 15, Decimal("421.50")),
+        DepartmentIdle("IT", 11, 2, Decimal("56.20")),
+    ]
+    assert [d.monthly for d in copilot_idle_by_department(rows, {})] == [None, None]
