@@ -36,7 +36,7 @@ from cards import licences as cl
 from cards.base import Card
 from cards.i18n import t
 from store import waves
-from store.licences import LicenceSnapshot, department_rows
+from store.licences import LicenceSnapshot
 from uptake.prices import Prices
 
 
@@ -135,7 +135,7 @@ class LicenceAnswers:
         departments: tuple[DepartmentIdle, ...] = ()
         if found.scope == TENANT and not snapshot.concealed:
             async with self._sessions() as session:
-                rows = await department_rows(session, COPILOT)
+                rows = await self._reads.department_licences(session, COPILOT)
             departments = tuple(copilot_idle_by_department(rows, self._price))
         view = cl.CopilotView(
             found.scope,

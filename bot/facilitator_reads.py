@@ -22,7 +22,7 @@ from adoption.checkin import QuestionKind, Template, TemplateError, parse_templa
 from adoption.funnel import FunnelCounts, Subject
 from adoption.gaps import IdleCost
 from adoption.language import Locale
-from adoption.licences import idle_costs
+from adoption.licences import LicenceRow, idle_costs
 from adoption.prices import PriceList
 from adoption.results import RunResults, Sentiment, sentiment, summarise
 from adoption.scopes import TENANT, Scope
@@ -77,6 +77,9 @@ class FacilitatorReads:
         self._licences: TTLCache[Scope, LicenceSnapshot] = TTLCache(
             _MAX_ENTRIES, STATUS_TTL_SECONDS, timer=timer
         )
+        self._department_licences: TTLCache[str, list[LicenceRow]] = TTLCache(
+            _MAX_ENTRIES, STATUS_TTL_SECONDS, timer=timer
+        )
 
     async def licence_snapshot(self, session: AsyncSession, scope: Scope) -> LicenceSnapshot | None:
         """The latest stored licence figures of a scope (they change with the daily sync)."""
@@ -87,6 +90,14 @@ class FacilitatorReads:
         if found is not None:
             self._licences[scope] = found
         return found
+
+    async def department_licences(self, session: AsyncSession, sku: str) -> list[LicenceRow]:
+        """One SKU's stored (suppressed) figures per department, latest snapshot."""
+        cached = self._department_licences.get(sku)
+        if cached is None:
+            cached = await licences.department_rows(session, sku)
+            self._department_licences[sku] = cached
+        return cached
 
     async def pulse_sentiment(
         self, session: AsyncSession, scope: Scope, k: int
