@@ -25,6 +25,7 @@ TITLES = {
     "cmd_waves_title": Command.WAVES,
     "cmd_campaign_title": Command.CAMPAIGN,
     "cmd_my_ambassador_title": Command.MY_AMBASSADOR,
+    "cmd_my_data_title": Command.MY_DATA,
     "cmd_help_title": Command.HELP,
 }
 

@@ -35,6 +35,7 @@ FACILITATOR_AND_EMPLOYEE_COMMANDS = [
     "waves",
     "campaign",
     "my ambassador",
+    "my data",
     "help",
 ]
 
@@ -79,7 +80,7 @@ def test_languages_really_differ(options: PackageOptions) -> None:
     texts = render(options).localisations
     descriptions = {texts[f"{locale}.json"]["description.full"] for locale in LOCALES}
     assert len(descriptions) == len(LOCALES)
-    assert texts["fr.json"]["bots[0].commandLists[0].commands[8].title"] == t(
+    assert texts["fr.json"]["bots[0].commandLists[0].commands[9].title"] == t(
         "fr", "manifest.cmd_help_title"
     )
 
