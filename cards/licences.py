@@ -96,6 +96,19 @@ def _sku_line(cost: Cost, pricing: Pricing | None, locale: Locale) -> tuple[str,
     return sku_name(cost.sku), f"{holders} · {idle}{monthly}"
 
 
+def _opening(
+    title_key: str, group: str, report_date: date, totals_only: bool, locale: Locale
+) -> list[Element]:
+    """Title, data date and, for a concealed tenant, why only totals: both cards open so."""
+    body: list[Element] = [
+        heading(t(locale, title_key, group=group)),
+        data_line(report_date, locale),
+    ]
+    if totals_only:
+        body.append(paragraph(t(locale, "licences.concealed"), subtle=True))
+    return body
+
+
 def licences_card(
     view: LicencesView,
     locale: Locale,
@@ -107,12 +120,7 @@ def licences_card(
     wave_names: Mapping[str, WaveName] | None = None,
 ) -> Card:
     group = scope_name(view.scope, locale, wave_names or {})
-    body: list[Element] = [
-        heading(t(locale, "licences.title", group=group)),
-        data_line(view.report_date, locale),
-    ]
-    if view.tenant_totals_only:
-        body.append(paragraph(t(locale, "licences.concealed"), subtle=True))
+    body = _opening("licences.title", group, view.report_date, view.tenant_totals_only, locale)
     if suggestion is not None:
         body.append(suggestion_callout(suggestion, group, view.pricing, locale))
     covered = [c for c in view.costs if c.idle is not None and c.holders]
@@ -169,12 +177,9 @@ def copilot_card(
     wave_names: Mapping[str, WaveName] | None = None,
 ) -> Card:
     group = scope_name(view.scope, locale, wave_names or {})
-    body: list[Element] = [
-        heading(t(locale, "licences.copilot_title", group=group)),
-        data_line(view.report_date, locale),
-    ]
-    if view.tenant_totals_only:
-        body.append(paragraph(t(locale, "licences.concealed"), subtle=True))
+    body = _opening(
+        "licences.copilot_title", group, view.report_date, view.tenant_totals_only, locale
+    )
     if view.holders is None or view.holders == 0:
         key = "licences.copilot_hidden" if view.holders is None else "licences.copilot_none"
         body.append(paragraph(t(locale, key, k=k)))
